@@ -1,0 +1,111 @@
+# kvmbook - build, run and test every chapter's VMM and guest.
+#
+#   make          every chapter's vmm and every guest
+#   make run      build, then run chapter 1 on its hello guest
+#   make test     build everything, then run every suite (what CI runs)
+#   make deps     install the Debian packages (also the book renderer)
+#   make book     render the book to build/book/
+#   make bench    measurements (exit costs, idle CPU), never timed tests
+#   make clean    remove every build product
+#
+# `make`, `make run` and `make test` install what is missing first, so
+# each works as the first command on a fresh Debian machine.
+
+CHAPTERS := $(notdir $(patsubst %/Makefile,%,$(wildcard chapters/*/Makefile)))
+GUESTS := $(patsubst guests/%.asm,build/guests/%.bin,$(wildcard guests/*.asm))
+UNIT_TESTS := $(patsubst tests/unit/test-%.c,build/tests/unit-%,$(wildcard tests/unit/test-*.c))
+BOOK := book/index.md $(sort $(wildcard book/[0-9]*.md))
+
+# The test build: AddressSanitizer and UBSan, any finding is fatal.
+SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all
+STRICT := -std=gnu11 -Wall -Wextra -Werror
+# Deferred (=): pkg-config may only exist once deps.sh has run.
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+all:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory vmms guests
+
+run:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory vmms guests
+	chapters/01-real-mode/vmm build/guests/01-hello.bin
+
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory vmms guests test-builds
+	@scripts/run-tests.sh
+
+deps:
+	scripts/deps.sh book
+
+# ---- the chapters' VMMs, as a reader builds them ----
+
+vmms: $(CHAPTERS:%=vmm-%)
+
+vmm-%:
+	@$(MAKE) --no-print-directory -C chapters/$*
+
+# ---- guests ----
+
+guests: $(GUESTS)
+
+build/guests/%.bin: guests/%.asm $(wildcard guests/include/*.inc)
+	@mkdir -p $(@D)
+	nasm -f bin -I guests/include/ -o $@ $<
+
+# ---- the test build ----
+
+test-builds: $(CHAPTERS:%=asan-%) $(CHAPTERS:%=clang-%) $(UNIT_TESTS) \
+	build/tests/integration
+
+# Every chapter again with sanitizers: the integration tests run these.
+asan-%:
+	@$(MAKE) --no-print-directory -C chapters/$* O=$(CURDIR)/build/asan/$* \
+		CC=gcc CFLAGS="$(SANITIZE)"
+
+# And with clang, so its warnings count too.
+clang-%:
+	@$(MAKE) --no-print-directory -C chapters/$* O=$(CURDIR)/build/clang/$* \
+		CC=clang
+
+# A chapter's unit tests compile the chapter's own sources (not main.c).
+.SECONDEXPANSION:
+build/tests/unit-%: tests/unit/test-%.c tests/lib/suite_main.c \
+		$$(filter-out chapters/$$*/main.c,$$(wildcard chapters/$$*/*.c)) \
+		$$(wildcard chapters/$$*/*.h)
+	@mkdir -p $(@D)
+	gcc $(STRICT) $(SANITIZE) $(CHECK_CFLAGS) -I chapters/$* -I tests/lib \
+		-o $@ $(filter %.c,$^) $(CHECK_LIBS)
+
+build/tests/integration: $(wildcard tests/integration/*.c tests/integration/*.h) \
+		tests/lib/vmm_run.c tests/lib/vmm_run.h
+	@mkdir -p $(@D)
+	gcc $(STRICT) $(SANITIZE) $(CHECK_CFLAGS) -I tests/lib -I tests/integration \
+		-o $@ $(filter %.c,$^) $(CHECK_LIBS)
+
+# ---- the book ----
+
+book-check:
+	python3 book/tools/bookquote.py check $(BOOK)
+
+book-sync:
+	python3 book/tools/bookquote.py sync $(BOOK)
+
+book:
+	@scripts/deps.sh book
+	python3 book/tools/bookquote.py render --out build/book $(BOOK)
+
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory vmms guests
+	@scripts/bench.sh
+
+clean:
+	rm -rf build
+	@for c in $(CHAPTERS); do $(MAKE) --no-print-directory -C chapters/$$c clean; done
+
+.PHONY: all run test deps vmms guests test-builds book book-check book-sync \
+	bench clean

@@ -1,0 +1,44 @@
+/*
+ * cases.h - one row per integration test case.
+ *
+ * A case names a guest (or a bad input), the chapter that introduces it,
+ * and what must come out. The runner (integration.c) runs each case on
+ * its own chapter's vmm AND on every later chapter's: that is the
+ * compatibility matrix, so a regression in a copied file cannot hide.
+ */
+#ifndef CASES_H
+#define CASES_H
+
+#include <stdbool.h>
+
+#define MAX_ARGS 8
+#define MAX_ERR_LINES 8
+#define MAX_STATS 4
+
+struct stats_row {
+	const char *reason; /* a row of the --stats table, e.g. "IO" */
+	long count;
+};
+
+struct guest_case {
+	const char *name;
+	int chapter;           /* introduced in this chapter */
+	int last_chapter;      /* 0: runs on all later chapters too */
+	const char *guest;     /* build/guests/GUEST.bin is the last argument */
+	const char *mode;      /* "real"/"protected"/"long"; NULL: chapter's own */
+	const char *args[MAX_ARGS];  /* options before the image; "@EMPTY",
+					"@DIR", "@BIG" name files made for the test */
+	const char *input;     /* stdin; NULL for none */
+	const char *out;       /* exact stdout; NULL: not checked */
+	const char *out_has;   /* a substring stdout must contain */
+	int status;            /* expected exit status */
+	const char *err[MAX_ERR_LINES]; /* substrings stderr must contain */
+	bool one_line_err;     /* stderr must be exactly one line */
+	bool trace_matches_stats; /* as many trace lines as the stats total */
+	struct stats_row stats[MAX_STATS];
+	bool needs_kvm;        /* false: fails before KVM is opened */
+};
+
+extern const struct guest_case cases_01[];
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * integration.c - runs every case of every chapter on the real vmm.
+ *
+ * For each chapter folder built under $KVMBOOK_VMM_DIR (one check TCase
+ * per chapter), every case introduced in that chapter or an earlier one
+ * runs (up to the case's last_chapter): the compatibility matrix. A
+ * guest whose mode is not the chapter's default gets --mode.
+ *
+ * Without a usable /dev/kvm the cases that need it are not run, and the
+ * suite says so; bad-input cases run anyway, since the VMM rejects them
+ * before it opens KVM.
+ *
+ * Environment: KVMBOOK_VMM_DIR (where NN-name/vmm are), KVMBOOK_GUESTS
+ * (where GUEST.bin are).
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cases.h"
+#include "vmm_run.h"
+
+#define MAX_CHAPTERS 6
+#define MAX_RUNS 1024
+#define CASE_TIMEOUT_MS 30000
+#define BIG_IMAGE_SIZE (2 * 1024 * 1024)
+
+/* Every chapter's table of cases, in chapter order. */
+static const struct guest_case *const case_tables[] = { cases_01 };
+
+/* The chapters found, by number: "01-real-mode" etc. */
+static char chapter_dirs[MAX_CHAPTERS + 1][64];
+
+/* The matrix, flattened: run i is case runs[i].c on chapter runs[i].chapter. */
+static struct run { const struct guest_case *c; int chapter; } runs[MAX_RUNS];
+static int num_runs;
+
+static const char *vmm_dir, *guests_dir;
+static char scratch[] = "/tmp/kvmbook-it-XXXXXX";
+
+/* The mode a chapter's vmm runs an image in without --mode (DESIGN.md). */
+static const char *default_mode(int chapter)
+{
+	return chapter == 1 ? "real" : chapter == 2 ? "protected" : "long";
+}
+
+/* Turns @EMPTY, @DIR and @BIG into the files made in scratch. */
+static const char *fixture_path(const char *arg, char *buf, size_t size)
+{
+	if (arg[0] != '@')
+		return arg;
+	snprintf(buf, size, "%s/%s", scratch, arg + 1);
+	return buf;
+}
+
+static void make_fixtures(void)
+{
+	char path[256];
+	int fd;
+
+	if (!mkdtemp(scratch))
+		abort();
+	snprintf(path, sizeof(path), "%s/EMPTY", scratch);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	snprintf(path, sizeof(path), "%s/DIR", scratch);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/BIG", scratch);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0 || ftruncate(fd, BIG_IMAGE_SIZE) < 0)
+		abort();
+	close(fd);
+}
+
+static void remove_fixtures(void)
+{
+	static const char *const names[] = { "EMPTY", "BIG", "DIR" };
+	char path[256];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", scratch, names[i]);
+		remove(path);
+	}
+	rmdir(scratch);
+}
+
+/* Builds argv for one run: vmm [--mode M] args... [guest.bin]. */
+static void build_argv(const struct run *r, const char **argv, char bufs[][256])
+{
+	const struct guest_case *c = r->c;
+	int n = 0, b = 0;
+
+	snprintf(bufs[b], 256, "%s/%s/vmm", vmm_dir, chapter_dirs[r->chapter]);
+	argv[n++] = bufs[b++];
+	if (c->mode && r->chapter > 1 && strcmp(c->mode, default_mode(r->chapter))) {
+		argv[n++] = "--mode";
+		argv[n++] = c->mode;
+	}
+	for (int i = 0; i < MAX_ARGS && c->args[i]; i++, b++)
+		argv[n++] = fixture_path(c->args[i], bufs[b], 256);
+	if (c->guest) {
+		snprintf(bufs[b], 256, "%s/%s.bin", guests_dir, c->guest);
+		argv[n++] = bufs[b];
+	}
+	argv[n] = NULL;
+}
+
+/* The count in the --stats row for `reason`, or -1 if there is none. */
+static long stats_value(const char *err, const char *reason)
+{
+	size_t len = strlen(reason);
+
+	for (const char *line = err; line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, reason, len) == 0 && line[len] == ' ')
+			return strtol(line + len, NULL, 10);
+	}
+	return -1;
+}
+
+START_TEST(test_case)
+{
+	const struct run *r = &runs[_i];
+	const struct guest_case *c = r->c;
+	const char *argv[MAX_ARGS + 8];
+	char bufs[MAX_ARGS + 2][256];
+	struct vmm_result res;
+	struct vmm_run_options opts = {
+		.argv = argv, .input = c->input,
+		.input_len = c->input ? strlen(c->input) : 0,
+		.timeout_ms = CASE_TIMEOUT_MS,
+	};
+
+	build_argv(r, argv, bufs);
+	ck_assert_int_eq(vmm_run(&opts, &res), 0);
+	fprintf(stderr, "  %s on %s: status %d\n", c->name,
+		chapter_dirs[r->chapter], res.status);
+	ck_assert_msg(!res.timed_out, "%s timed out; stdout: %s", c->name, res.out);
+	if (c->out)
+		ck_assert_str_eq(res.out, c->out);
+	if (c->out_has)
+		ck_assert_ptr_nonnull(strstr(res.out, c->out_has));
+	ck_assert_msg(res.status == c->status, "%s: status %d, expected %d; stderr: %s",
+		      c->name, res.status, c->status, res.err);
+	for (int i = 0; i < MAX_ERR_LINES && c->err[i]; i++)
+		ck_assert_msg(strstr(res.err, c->err[i]), "%s: stderr lacks '%s':\n%s",
+			      c->name, c->err[i], res.err);
+	if (c->one_line_err)
+		ck_assert_msg(count_lines_starting(res.err, "") == 1 &&
+			      res.err[res.err_len - 1] == '\n',
+			      "%s: stderr is not one line: %s", c->name, res.err);
+	for (int i = 0; i < MAX_STATS && c->stats[i].reason; i++)
+		ck_assert_int_eq(stats_value(res.err, c->stats[i].reason),
+				 c->stats[i].count);
+	if (c->trace_matches_stats)
+		ck_assert_int_eq(count_lines_starting(res.err, "exit "),
+				 stats_value(res.err, "total"));
+	vmm_result_free(&res);
+}
+END_TEST
+
+/* Finds chapters/NN-name folders that have a built vmm under vmm_dir. */
+static void find_chapters(void)
+{
+	DIR *dir = opendir(vmm_dir);
+	struct dirent *e;
+
+	if (!dir) {
+		fprintf(stderr, "integration: no %s (run make test)\n", vmm_dir);
+		exit(1);
+	}
+	while ((e = readdir(dir))) {
+		int n = atoi(e->d_name);
+
+		if (n >= 1 && n <= MAX_CHAPTERS && strlen(e->d_name) < 64)
+			strcpy(chapter_dirs[n], e->d_name);
+	}
+	closedir(dir);
+}
+
+/* One TCase per chapter: every applicable case, as a loop test. */
+static Suite *make_suite(bool have_kvm, int *skipped)
+{
+	Suite *s = suite_create("integration");
+	int tables = sizeof(case_tables) / sizeof(case_tables[0]);
+
+	for (int ch = 1; ch <= MAX_CHAPTERS; ch++) {
+		int first = num_runs;
+
+		if (!chapter_dirs[ch][0])
+			continue;
+		for (int t = 0; t < tables; t++) {
+			for (const struct guest_case *c = case_tables[t]; c->name; c++) {
+				if (c->chapter > ch || (c->last_chapter && ch > c->last_chapter))
+					continue;
+				if (c->needs_kvm && !have_kvm) {
+					(*skipped)++;
+					continue;
+				}
+				if (num_runs < MAX_RUNS)
+					runs[num_runs++] = (struct run){ c, ch };
+			}
+		}
+		TCase *tc = tcase_create(chapter_dirs[ch]);
+		tcase_set_timeout(tc, CASE_TIMEOUT_MS / 1000 + 10);
+		tcase_add_loop_test(tc, test_case, first, num_runs);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+int main(void)
+{
+	bool have_kvm = kvm_usable();
+	int skipped = 0, failed;
+
+	vmm_dir = getenv("KVMBOOK_VMM_DIR");
+	guests_dir = getenv("KVMBOOK_GUESTS");
+	if (!vmm_dir || !guests_dir) {
+		fprintf(stderr, "integration: set KVMBOOK_VMM_DIR and KVMBOOK_GUESTS\n");
+		return 1;
+	}
+	find_chapters();
+	make_fixtures();
+	SRunner *sr = srunner_create(make_suite(have_kvm, &skipped));
+	if (!have_kvm)
+		printf("integration: /dev/kvm is not usable here: %d KVM cases "
+		       "skipped (bad-input cases still run)\n", skipped);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	remove_fixtures();
+	return failed ? 1 : 0;
+}
