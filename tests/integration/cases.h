@@ -37,8 +37,15 @@ struct guest_case {
 	bool trace_matches_stats; /* as many trace lines as the stats total */
 	struct stats_row stats[MAX_STATS];
 	bool needs_kvm;        /* false: fails before KVM is opened */
+	/* A guest that finds a feature this machine's KVM lacks exits with
+	 * skip_status (nonzero); the case is then reported as skipped, with
+	 * skip_reason, instead of passing or failing (KVM-HERE.md). */
+	int skip_status;
+	const char *skip_reason;
 };
 
 extern const struct guest_case cases_01[];
+extern const struct guest_case cases_02[];
+extern const struct guest_case cases_03[];
 
 #endif
