@@ -17,13 +17,7 @@
  */
 #include "realmode.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-
-/* RFLAGS bit 1 is reserved and always 1; everything else starts clear. */
-#define RFLAGS_RESERVED_BIT 0x2
+#include "x86.h"
 
 /* A real-mode segment whose selector is `selector`. */
 static void set_real_segment(struct kvm_segment *seg, uint16_t selector)
@@ -43,26 +37,16 @@ int setup_real_mode(const struct vcpu *vcpu, uint16_t entry)
 	struct kvm_regs regs = {
 		.rip = entry,
 		.rsp = entry,
-		.rflags = RFLAGS_RESERVED_BIT,
+		.rflags = X86_EFLAGS_FIXED, /* bit 1 is always 1; IF clear */
 	};
 
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
-		fprintf(stderr, "vmm: KVM_GET_SREGS failed: %s\n", strerror(errno));
+	if (vcpu_get_sregs(vcpu, &sregs) < 0)
 		return -1;
-	}
 	set_real_segment(&sregs.cs, 0);
 	set_real_segment(&sregs.ds, 0);
 	set_real_segment(&sregs.es, 0);
 	set_real_segment(&sregs.fs, 0);
 	set_real_segment(&sregs.gs, 0);
 	set_real_segment(&sregs.ss, 0);
-	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0) {
-		fprintf(stderr, "vmm: KVM_SET_SREGS failed: %s\n", strerror(errno));
-		return -1;
-	}
-	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0) {
-		fprintf(stderr, "vmm: KVM_SET_REGS failed: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return vcpu_set_state(vcpu, &sregs, &regs);
 }

@@ -9,8 +9,14 @@
  * (the bytes an IN should read). Its size is a property of the KVM
  * module, so we ask for it.
  *
+ * The vCPU's registers come in two sets: the general registers
+ * (KVM_GET/SET_REGS: rax..r15, rip, rflags) and the "special" ones
+ * (KVM_GET/SET_SREGS: segment registers with their hidden parts,
+ * control registers, EFER, the descriptor-table registers).
+ *
  * Reference: Documentation/virt/kvm/api.rst, sections 4.7
- * (KVM_CREATE_VCPU), 4.8 (KVM_GET_VCPU_MMAP_SIZE) and 5 (kvm_run).
+ * (KVM_CREATE_VCPU), 4.8 (KVM_GET_VCPU_MMAP_SIZE), 4.11-4.14
+ * (KVM_GET/SET_REGS, KVM_GET/SET_SREGS) and 5 (kvm_run).
  */
 #include "vcpu.h"
 
@@ -60,4 +66,32 @@ void vcpu_destroy(struct vcpu *vcpu)
 		close(vcpu->fd);
 	vcpu->run = NULL;
 	vcpu->fd = -1;
+}
+
+/* vcpu_get_sregs - reads the special registers. 0, or -1 after printing. */
+int vcpu_get_sregs(const struct vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, sregs) < 0) {
+		fprintf(stderr, "vmm: KVM_GET_SREGS failed: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * vcpu_set_state - loads both register sets, special ones first (they
+ * decide how the general ones are interpreted). 0, or -1 after printing.
+ */
+int vcpu_set_state(const struct vcpu *vcpu, const struct kvm_sregs *sregs,
+		   const struct kvm_regs *regs)
+{
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, sregs) < 0) {
+		fprintf(stderr, "vmm: KVM_SET_SREGS failed: %s\n", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vcpu->fd, KVM_SET_REGS, regs) < 0) {
+		fprintf(stderr, "vmm: KVM_SET_REGS failed: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }

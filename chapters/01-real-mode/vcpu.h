@@ -15,5 +15,8 @@ struct vcpu {
 
 int vcpu_create(int kvm_fd, int vm_fd, struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);
+int vcpu_get_sregs(const struct vcpu *vcpu, struct kvm_sregs *sregs);
+int vcpu_set_state(const struct vcpu *vcpu, const struct kvm_sregs *sregs,
+		   const struct kvm_regs *regs);
 
 #endif
