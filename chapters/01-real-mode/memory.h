@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 
+/* KVM maps guest memory in whole pages, the x86's smallest: 4 KiB. */
+#define PAGE_SIZE 4096ULL
+
 struct guest_memory {
 	uint8_t *host;  /* where guest-physical 0 lives in our address space */
 	uint64_t size;  /* bytes of guest RAM */

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memory.h"
+
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
@@ -19,8 +21,6 @@
 #define MIN_MEMORY_SIZE (64 * KiB)
 /* Guest RAM stays below the 32-bit device window that later chapters use. */
 #define MAX_MEMORY_SIZE (3 * GiB)
-/* KVM maps guest memory in whole pages. */
-#define PAGE_SIZE 4096ULL
 
 struct options {
 	const char *image;    /* the flat binary to run */

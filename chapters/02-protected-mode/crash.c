@@ -10,7 +10,8 @@
  * this is how OS developers debug their first boot.
  *
  * Reference: Intel SDM Vol. 3A, 2.5 (control registers), 3.4.5
- * (segment descriptors) and 3.4.5.1 (segment types), 6.15 "double fault" and 25.1 "triple fault";
+ * (segment descriptors) and 3.4.5.1 (segment types), 6.15 "double
+ * fault" and 25.1 "triple fault";
  * KVM api.rst section 5 (KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_FAIL_ENTRY).
  */
 #include "crash.h"

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memory.h"
+
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
@@ -20,8 +22,6 @@
 #define MIN_MEMORY_SIZE (64 * KiB)
 /* Guest RAM stays below the 32-bit device window that later chapters use. */
 #define MAX_MEMORY_SIZE (3 * GiB)
-/* KVM maps guest memory in whole pages. */
-#define PAGE_SIZE 4096ULL
 
 /* The CPU mode the guest starts in (--mode). */
 enum cpu_mode {
