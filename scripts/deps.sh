@@ -28,4 +28,6 @@ if [ "$(id -u)" != 0 ]; then
 	sudo=sudo
 fi
 $sudo apt-get update -q
+# $missing is a list of package names: split it on purpose.
+# shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing

@@ -4,7 +4,7 @@
 #
 # Each check suite prints its own summary line ("100%: Checks: N, ...").
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 failed=""
 run() {
