@@ -14,7 +14,7 @@
 CHAPTERS := $(notdir $(patsubst %/Makefile,%,$(wildcard chapters/*/Makefile)))
 GUESTS := $(patsubst guests/%.asm,build/guests/%.bin,$(wildcard guests/*.asm))
 UNIT_TESTS := $(patsubst tests/unit/test-%.c,build/tests/unit-%,$(wildcard tests/unit/test-*.c))
-BOOK := book/index.md $(sort $(wildcard book/[0-9]*.md))
+BOOKQUOTE := python3 book/tools/bookquote.py
 
 # The test build: AddressSanitizer and UBSan, any finding is fatal.
 SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -39,7 +39,7 @@ test:
 	@scripts/run-tests.sh
 
 deps:
-	scripts/deps.sh book
+	scripts/deps.sh
 
 # ---- the chapters' VMMs, as a reader builds them ----
 
@@ -88,15 +88,16 @@ build/tests/integration: $(wildcard tests/integration/*.c tests/integration/*.h)
 
 # ---- the book ----
 
+# Quotes in the book come from the chapters' files (book/tools/bookquote.py).
 book-check:
-	python3 book/tools/bookquote.py check $(BOOK)
+	$(BOOKQUOTE) check
 
 book-sync:
-	python3 book/tools/bookquote.py sync $(BOOK)
+	$(BOOKQUOTE) sync
 
 book:
-	@scripts/deps.sh book
-	python3 book/tools/bookquote.py render --out build/book $(BOOK)
+	@scripts/deps.sh
+	$(BOOKQUOTE) render --out build/book
 
 bench:
 	@scripts/deps.sh

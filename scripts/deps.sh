@@ -1,15 +1,14 @@
 #!/bin/sh
 # deps.sh - install the Debian packages kvmbook needs, if any are missing.
 #
-#   scripts/deps.sh          packages to build, run and test
-#   scripts/deps.sh book     also the book renderer (pandoc)
+#   scripts/deps.sh     packages to build, run and test, and pandoc,
+#                       which renders the book (its tool's self-test too)
 #
 # Runs apt-get through sudo when not root. Does nothing when all is there,
 # so `make run` and `make test` can call it every time.
 set -eu
 
-packages="make gcc clang nasm check pkg-config python3 linux-libc-dev"
-[ "${1:-}" = book ] && packages="$packages pandoc"
+packages="make gcc clang nasm check pkg-config python3 linux-libc-dev pandoc"
 
 missing=""
 for p in $packages; do

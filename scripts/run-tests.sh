@@ -19,7 +19,7 @@ for unit in build/tests/unit-*; do
 done
 KVMBOOK_VMM_DIR=build/asan KVMBOOK_GUESTS=build/guests \
 	run integration build/tests/integration
-run "book quotes" python3 book/tools/bookquote.py check book/index.md book/[0-9]*.md
+run "book quotes" python3 book/tools/bookquote.py check
 run "book tool self-test" bash tests/book/test_bookquote.sh
 
 echo
