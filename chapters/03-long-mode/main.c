@@ -6,8 +6,9 @@
  *      long- or protected-mode guest, 0x7c00 for a real-mode one (bad
  *      input is caught here, before KVM is touched);
  *   3. open /dev/kvm, create a VM and hand it the RAM;
- *   4. create a vCPU and put it in the guest's mode: for long mode,
- *      page tables and a GDT in guest memory, PAE, EFER.LME, paging;
+ *   4. create a vCPU, tell it which CPU features to report (CPUID: long
+ *      mode is one of them), and put it in the guest's mode: for long
+ *      mode, page tables and a GDT in guest memory, PAE, EFER.LME, paging;
  *   5. run it, handling exits, until the guest is done.
  *
  * Reference: Documentation/virt/kvm/api.rst (the KVM API).
@@ -17,6 +18,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "cpuid.h"
 #include "exits.h"
 #include "kvm.h"
 #include "loader.h"
@@ -64,6 +66,8 @@ static int create_machine(struct vm *vm)
 	if (memory_register(vm->vm_fd, &vm->mem) < 0)
 		return EX_OSERR;
 	if (vcpu_create(vm->kvm_fd, vm->vm_fd, &vm->vcpu) < 0)
+		return EX_OSERR;
+	if (cpuid_setup(vm->kvm_fd, vm->vcpu.fd) < 0)
 		return EX_OSERR;
 	return 0;
 }

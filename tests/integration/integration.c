@@ -32,7 +32,7 @@
 #define BIG_IMAGE_SIZE (2 * 1024 * 1024)
 
 /* Every chapter's table of cases, in chapter order. */
-static const struct guest_case *const case_tables[] = { cases_01 };
+static const struct guest_case *const case_tables[] = { cases_01, cases_02, cases_03 };
 
 /* The chapters found, by number: "01-real-mode" etc. */
 static char chapter_dirs[MAX_CHAPTERS + 1][64];
