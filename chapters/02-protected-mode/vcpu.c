@@ -15,7 +15,7 @@
  * control registers, EFER, the descriptor-table registers).
  *
  * Reference: Documentation/virt/kvm/api.rst, sections 4.7
- * (KVM_CREATE_VCPU), 4.8 (KVM_GET_VCPU_MMAP_SIZE), 4.11-4.14
+ * (KVM_CREATE_VCPU), 4.5 (KVM_GET_VCPU_MMAP_SIZE), 4.11-4.14
  * (KVM_GET/SET_REGS, KVM_GET/SET_SREGS) and 5 (kvm_run).
  */
 #include "vcpu.h"
