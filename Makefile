@@ -77,7 +77,7 @@ build/tests/unit-%: tests/unit/test-%.c tests/lib/suite_main.c \
 		$$(filter-out chapters/$$*/main.c,$$(wildcard chapters/$$*/*.c)) \
 		$$(wildcard chapters/$$*/*.h)
 	@mkdir -p $(@D)
-	gcc $(STRICT) $(SANITIZE) $(CHECK_CFLAGS) -I chapters/$* -I tests/lib \
+	gcc $(STRICT) -pthread $(SANITIZE) $(CHECK_CFLAGS) -I chapters/$* -I tests/lib \
 		-o $@ $(filter %.c,$^) $(CHECK_LIBS)
 
 build/tests/integration: $(wildcard tests/integration/*.c tests/integration/*.h) \
