@@ -216,6 +216,23 @@ static void print_code(struct vm *vm, const struct kvm_sregs *s,
 	fputc('\n', out);
 }
 
+/* The power-on state of x86's first instruction: F000:FFF0, CS base
+ * 0xffff0000 (Intel SDM Vol. 3A, 10.1.4 First Instruction Executed). */
+#define RESET_CS_BASE 0xffff0000ULL
+#define RESET_RIP 0xfff0
+
+/*
+ * After a triple fault, AMD's SVM leaves the guest's saved state
+ * undefined, so KVM resets the vCPU before it reports KVM_EXIT_SHUTDOWN:
+ * on AMD hosts the registers we read are the power-on state, not the
+ * state at the fault (Intel's VMX keeps them). Say so, rather than let
+ * the reader hunt for a bug at the reset vector.
+ */
+static bool state_was_reset(const struct kvm_sregs *s, const struct kvm_regs *r)
+{
+	return s->cs.base == RESET_CS_BASE && r->rip == RESET_RIP;
+}
+
 /*
  * crash_report - prints everything above to `out`. Returns EX_SOFTWARE
  * (70), the status DESIGN.md gives a crashed guest.
@@ -231,6 +248,10 @@ int crash_report(struct vm *vm, FILE *out)
 		fputs("  (registers unavailable)\n", out);
 		return EX_SOFTWARE;
 	}
+	if (vm->vcpu.run->exit_reason == KVM_EXIT_SHUTDOWN &&
+	    state_was_reset(&sregs, &regs))
+		fputs("  note: KVM reset the vCPU at shutdown (AMD SVM does): below is "
+		      "the power-on state, not the state at the fault\n", out);
 	print_regs(&regs, out);
 	print_control_regs(&sregs, regs.rflags, out);
 	print_segments(&sregs, out);

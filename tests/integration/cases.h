@@ -33,6 +33,10 @@ struct guest_case {
 	const char *out_has;   /* a substring stdout must contain */
 	int status;            /* expected exit status */
 	const char *err[MAX_ERR_LINES]; /* substrings stderr must contain */
+	/* Crash-report lines about the state at the fault: required unless
+	 * the report says KVM reset the vCPU first (AMD hosts do, at a
+	 * triple fault; the report then shows the power-on state). */
+	const char *err_unless_reset[MAX_ERR_LINES];
 	bool one_line_err;     /* stderr must be exactly one line */
 	bool trace_matches_stats; /* as many trace lines as the stats total */
 	struct stats_row stats[MAX_STATS];
