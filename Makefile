@@ -28,10 +28,16 @@ all:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory vmms guests
 
+RUN_HELLO := chapters/01-real-mode/vmm build/guests/01-hello.bin
+
+# Without a usable /dev/kvm, the hello guest runs on nested KVM inside
+# an emulated machine (scripts/nested-kvm.sh): slower, but real KVM.
 run:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory vmms guests
-	chapters/01-real-mode/vmm build/guests/01-hello.bin
+	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then $(RUN_HELLO); \
+	else echo "no usable /dev/kvm here: running on nested KVM under QEMU"; \
+		scripts/nested-kvm.sh $(RUN_HELLO); fi
 
 test:
 	@scripts/deps.sh

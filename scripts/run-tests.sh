@@ -17,8 +17,18 @@ run() {
 for unit in build/tests/unit-*; do
 	run "unit ${unit#build/tests/unit-}" "$unit"
 done
-KVMBOOK_VMM_DIR=build/asan KVMBOOK_GUESTS=build/guests \
-	run integration build/tests/integration
+# The integration tests run guests on KVM. Without a usable /dev/kvm
+# here they run inside a machine with nested KVM under QEMU
+# (scripts/nested-kvm.sh); KVMBOOK_NESTED=0 skips their KVM cases instead.
+integration="env KVMBOOK_VMM_DIR=build/asan KVMBOOK_GUESTS=build/guests build/tests/integration"
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	run integration $integration
+elif [ "${KVMBOOK_NESTED:-1}" != 0 ] && [ "$(uname -m)" = x86_64 ]; then
+	echo "no usable /dev/kvm here: the integration tests run on nested KVM"
+	run "integration (nested KVM)" scripts/nested-kvm.sh $integration
+else
+	run integration $integration
+fi
 run "book quotes" python3 book/tools/bookquote.py check
 run "book tool self-test" bash tests/book/test_bookquote.sh
 

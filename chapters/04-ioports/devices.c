@@ -67,10 +67,10 @@ int devices_setup(struct vm *vm)
 		  .read = serial_read, .write = serial_write, .opaque = &vm->com1 },
 		{ .name = "rtc", .base = RTC_BASE, .len = RTC_PORTS,
 		  .read = rtc_read, .write = rtc_write, .opaque = &vm->rtc },
-		{ .name = "i8042", .base = I8042_DATA_PORT, .len = I8042_PORT_LEN,
+		{ .name = "i8042-data", .base = I8042_DATA_PORT, .len = I8042_PORT_LEN,
 		  .read = i8042_data_read, .write = i8042_data_write,
 		  .opaque = &vm->i8042 },
-		{ .name = "i8042", .base = I8042_COMMAND_PORT, .len = I8042_PORT_LEN,
+		{ .name = "i8042-cmd", .base = I8042_COMMAND_PORT, .len = I8042_PORT_LEN,
 		  .read = i8042_status_read, .write = i8042_command_write,
 		  .opaque = &vm->i8042 },
 	};

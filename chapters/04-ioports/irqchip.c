@@ -15,9 +15,9 @@
  * would. With the local APIC in the kernel, HLT is handled there too:
  * the vCPU sleeps in KVM until an interrupt arrives, as on hardware.
  *
- * Reference: KVM api.rst 4.24 (KVM_CREATE_IRQCHIP), 4.25 (KVM_IRQ_LINE),
- * 4.48 (KVM_SET_TSS_ADDR), 4.60 (KVM_SET_IDENTITY_MAP_ADDR), 4.71
- * (KVM_CREATE_PIT2); Intel SDM Vol. 3A, chapter 11 (APIC).
+ * Reference: KVM api.rst, sections KVM_CREATE_IRQCHIP, KVM_IRQ_LINE,
+ * KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR and KVM_CREATE_PIT2;
+ * Intel SDM Vol. 3A, chapter 11 (APIC).
  */
 #include "irqchip.h"
 
@@ -31,7 +31,8 @@
  * Intel VT-x without "unrestricted guest" runs real-mode code with the
  * help of a TSS and an identity-mapped page table that KVM keeps in
  * guest-physical memory. They need three pages and one page, somewhere
- * no RAM or device is: just below the 4 GiB boundary, as QEMU does.
+ * no RAM or device is: just below the 4 GiB boundary. 0xfffbc000 is
+ * KVM's own default for the identity map; the TSS goes right above it.
  */
 #define KVM_TSS_ADDR          0xfffbd000
 #define KVM_IDENTITY_MAP_ADDR 0xfffbc000

@@ -23,8 +23,9 @@
  * Transmission is instantaneous here: THR is empty again as soon as it
  * is written, so there is no transmit FIFO to model. The receive side
  * applies flow control instead of losing bytes: the input thread waits
- * while the FIFO is full (serial_receive_wait), as a sender watching
- * CTS would; serial_receive shows what a real overrun does.
+ * until the guest raises RTS and while the FIFO is full
+ * (serial_receive_wait), as a sender watching CTS would; serial_receive
+ * shows what a real overrun does.
  *
  * Reference: TI/National PC16550D data sheet (registers, FIFO, interrupt
  * priorities); <linux/serial_reg.h> for the register and bit names.
@@ -310,6 +311,7 @@ static void write_register(struct serial *s, uint16_t offset, uint8_t value)
 	case UART_MCR:
 		s->mcr = value & MCR_MASK;
 		update_msr(s); /* loopback rewires the modem inputs */
+		pthread_cond_signal(&s->has_room); /* RTS may have risen */
 		break;
 	case UART_LSR: break; /* LSR and MSR are read-only here */
 	case UART_MSR: break;
@@ -343,14 +345,26 @@ void serial_receive(struct serial *s, uint8_t byte)
 }
 
 /*
+ * Hardware flow control, as the sender sees it: the guest raises RTS
+ * (request to send, wired to the sender's CTS) when it is ready for
+ * data, as Linux does when it opens the port; loopback disconnects the
+ * line. Until then input waits, so no byte lands in a FIFO that the
+ * guest's set-up is about to clear.
+ */
+static bool ready_to_receive(const struct serial *s)
+{
+	return (s->mcr & UART_MCR_RTS) && !(s->mcr & UART_MCR_LOOP);
+}
+
+/*
  * serial_receive_wait - a byte arrives from a sender that respects flow
- * control: wait until the guest has made room, then receive it. Called
- * from the input thread, never from the vCPU.
+ * control: wait until the guest is ready and has made room, then
+ * receive it. Called from the input thread, never from the vCPU.
  */
 void serial_receive_wait(struct serial *s, uint8_t byte)
 {
 	pthread_mutex_lock(&s->lock);
-	while (fifo_full(s))
+	while (fifo_full(s) || !ready_to_receive(s))
 		pthread_cond_wait(&s->has_room, &s->lock);
 	receive_byte(s, byte);
 	update_irq(s);

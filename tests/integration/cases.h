@@ -51,5 +51,6 @@ struct guest_case {
 extern const struct guest_case cases_01[];
 extern const struct guest_case cases_02[];
 extern const struct guest_case cases_03[];
+extern const struct guest_case cases_04[];
 
 #endif

@@ -36,7 +36,9 @@
 #define RESET_NOTE "KVM reset the vCPU at shutdown"
 
 /* Every chapter's table of cases, in chapter order. */
-static const struct guest_case *const case_tables[] = { cases_01, cases_02, cases_03 };
+static const struct guest_case *const case_tables[] = {
+	cases_01, cases_02, cases_03, cases_04,
+};
 
 /* The chapters found, by number: "01-real-mode" etc. */
 static char chapter_dirs[MAX_CHAPTERS + 1][64];
