@@ -107,8 +107,12 @@ book:
 
 bench:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory vmms guests
+	@$(MAKE) --no-print-directory vmms guests build/bench/cputime
 	@scripts/bench.sh
+
+build/bench/cputime: tests/bench/cputime.c
+	@mkdir -p $(@D)
+	gcc $(STRICT) -O2 -o $@ $<
 
 clean:
 	rm -rf build

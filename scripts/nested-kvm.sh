@@ -27,7 +27,8 @@ CACHE=$ROOT/build/nested
 TIMEOUT=${KVMBOOK_NESTED_TIMEOUT:-1800}
 MEM=${KVMBOOK_NESTED_MEM:-2048}
 # What is copied into the machine, relative to the repository.
-PAYLOAD_GLOBS="chapters/*/vmm build/asan/*/vmm build/guests/*.bin build/tests/integration"
+PAYLOAD_GLOBS="chapters/*/vmm build/asan/*/vmm build/guests/*.bin build/tests/integration
+	build/bench/cputime scripts/bench.sh"
 
 [ $# -ge 1 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 64; }
 [ "$(uname -m)" = x86_64 ] || { echo "nested-kvm: needs an x86_64 host" >&2; exit 69; }
@@ -100,7 +101,7 @@ build_initramfs() {
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,kvmbook}
 
 	cp /bin/busybox "$root/bin/busybox"
-	for applet in sh mount insmod poweroff cat echo env ls; do
+	for applet in sh mount insmod poweroff cat echo env ls basename; do
 		ln -s busybox "$root/bin/$applet"
 	done
 	# kvm_amd and what it depends on, in load order.
