@@ -101,7 +101,7 @@ build_initramfs() {
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,kvmbook}
 
 	cp /bin/busybox "$root/bin/busybox"
-	for applet in sh mount insmod poweroff cat echo env ls basename; do
+	for applet in sh mount insmod poweroff cat echo env ls basename dd printf od head tail cp rm mkdir grep sed tr cmp sleep kill true false test timeout; do
 		ln -s busybox "$root/bin/$applet"
 	done
 	# kvm_amd and what it depends on, in load order.

@@ -25,7 +25,7 @@ static const char usage_text[] =
 	"  -s, --stats        a table of VM exit reasons on stderr at the end\n"
 	"  -h, --help         show this help and exit\n"
 	"\n"
-	"Exit status: the byte the guest writes to port 0xf4, 0 after HLT,\n"
+	"Exit status: the byte the guest writes to port 0xf4, 0 after a reset,\n"
 	"64 usage, 65 bad image, 66 cannot open image, 69 KVM unavailable,\n"
 	"70 guest crashed (a crash report goes to stderr).\n";
 
