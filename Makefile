@@ -92,6 +92,16 @@ build/tests/integration: $(wildcard tests/integration/*.c tests/integration/*.h)
 	gcc $(STRICT) $(SANITIZE) $(CHECK_CFLAGS) -I tests/lib -I tests/integration \
 		-o $@ $(filter %.c,$^) $(CHECK_LIBS)
 
+# ---- a chapter's story: its diff against the chapter before ----
+# make diff-03-long-mode shows what chapter 3 adds to chapter 2, without
+# the build products that a build leaves in the folders.
+diff-%:
+	@prev=$$(ls -d chapters/*/ | sed 's|chapters/||; s|/||' | \
+		grep -B1 -x '$*' | head -1); \
+	test -n "$$prev" && test "$$prev" != '$*' || \
+		{ echo "no chapter before $*"; exit 1; }; \
+	diff -ruN -x '*.o' -x '*.d' -x vmm chapters/$$prev chapters/$*; true
+
 # ---- the book ----
 
 # Quotes in the book come from the chapters' files (book/tools/bookquote.py).
