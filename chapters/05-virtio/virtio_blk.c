@@ -21,8 +21,9 @@
  * marks the device broken.
  *
  * Features offered: VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_BLK_SIZE,
- * VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_RO for a read-only disk (and the
- * transport's VIRTIO_F_VERSION_1 and VIRTIO_RING_F_INDIRECT_DESC).
+ * VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_RO for a read-only disk,
+ * VIRTIO_RING_F_INDIRECT_DESC (the walker follows indirect tables), and
+ * the transport's VIRTIO_F_VERSION_1.
  * Everything else (SIZE_MAX, GEOMETRY, TOPOLOGY, MQ, DISCARD,
  * WRITE_ZEROES, CONFIG_WCE, EVENT_IDX, ...) is refused by not offering it.
  *
@@ -32,7 +33,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 #include <stddef.h>
@@ -47,12 +47,11 @@
 
 /*
  * virtio_blk_open - opens the backing file. 0, or EX_NOINPUT (66) with a
- * one-line message when it cannot be opened or is not a file or disk.
+ * one-line message when it cannot be opened or is not a regular file.
  */
 int virtio_blk_open(struct virtio_blk *blk, const char *path, bool readonly)
 {
 	struct stat st;
-	char copy[256];
 
 	*blk = (struct virtio_blk){ .fd = -1, .readonly = readonly };
 	blk->fd = open(path, readonly ? O_RDONLY : O_RDWR);
@@ -66,9 +65,10 @@ int virtio_blk_open(struct virtio_blk *blk, const char *path, bool readonly)
 		return 66;
 	}
 	blk->capacity = (uint64_t)st.st_size / SECTOR_SIZE; /* a partial tail is unused */
-	snprintf(copy, sizeof(copy), "%s", path);
-	/* The ID is 20 bytes, NUL-padded, and need not end in NUL (5.2.6). */
-	const char *name = basename(copy);
+	/* The ID is the file's name: 20 bytes, NUL-padded, and need not
+	 * end in NUL (5.2.6). */
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
 	memcpy(blk->id, name, strnlen(name, sizeof(blk->id)));
 	return 0;
 }

@@ -27,10 +27,13 @@ struct guest_case {
 	const char *guest;     /* build/guests/GUEST.bin is the last argument */
 	const char *mode;      /* "real"/"protected"/"long"; NULL: chapter's own */
 	const char *args[MAX_ARGS];  /* options before the image; "@EMPTY",
-					"@DIR", "@BIG" name files made for the test */
+					"@DIR", "@BIG" name files made for the test;
+					"@DISK" a fresh disk for each run (see
+					integration.c), "@DISK,ro" the same, ro */
 	const char *input;     /* stdin; NULL for none */
 	const char *out;       /* exact stdout; NULL: not checked */
 	const char *out_has;   /* a substring stdout must contain */
+	const char *out_like;  /* an fnmatch(3) pattern all of stdout must match */
 	int status;            /* expected exit status */
 	const char *err[MAX_ERR_LINES]; /* substrings stderr must contain */
 	/* Crash-report lines about the state at the fault: required unless
@@ -46,11 +49,18 @@ struct guest_case {
 	 * skip_reason, instead of passing or failing (KVM-HERE.md). */
 	int skip_status;
 	const char *skip_reason;
+	/* SIGKILL the vmm as soon as its stdout contains this (its status
+	 * is then 137: 128 + SIGKILL). */
+	const char *kill_on_output;
+	/* Afterwards the @DISK file must hold disk_has at byte disk_at. */
+	const char *disk_has;
+	long disk_at;
 };
 
 extern const struct guest_case cases_01[];
 extern const struct guest_case cases_02[];
 extern const struct guest_case cases_03[];
 extern const struct guest_case cases_04[];
+extern const struct guest_case cases_05[];
 
 #endif

@@ -10,6 +10,11 @@
  * suite says so; bad-input cases run anyway, since the VMM rejects them
  * before it opens KVM.
  *
+ * A case whose arguments name "@DISK" gets a disk of its own: a file
+ * of DISK_SECTORS sectors made for that run alone, whose sector 0 begins
+ * with DISK_LABEL and is otherwise zero. Its name is always disk.img
+ * (in a folder of the run's own), so a guest can print its GET_ID.
+ *
  * Environment: KVMBOOK_VMM_DIR (where NN-name/vmm are), KVMBOOK_GUESTS
  * (where GUEST.bin are).
  */
@@ -17,6 +22,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,10 @@
 #define MAX_RUNS 1024
 #define CASE_TIMEOUT_MS 30000
 #define BIG_IMAGE_SIZE (2 * 1024 * 1024)
+#define DISK_SECTORS 64
+#define DISK_SECTOR_SIZE 512
+#define DISK_LABEL "kvmbook test disk\n"
+#define DISK_FIXTURE "@DISK"
 
 /* What a crash report says when KVM reset the vCPU before reporting
  * a shutdown (crash.c). */
@@ -37,7 +47,7 @@
 
 /* Every chapter's table of cases, in chapter order. */
 static const struct guest_case *const case_tables[] = {
-	cases_01, cases_02, cases_03, cases_04,
+	cases_01, cases_02, cases_03, cases_04, cases_05,
 };
 
 /* The chapters found, by number: "01-real-mode" etc. */
@@ -49,6 +59,8 @@ static int num_runs;
 
 static const char *vmm_dir, *guests_dir;
 static char scratch[] = "/tmp/kvmbook-it-XXXXXX";
+/* This run's disk and its folder (make_disk); empty when it has none. */
+static char disk_path[128], disk_dir[64];
 
 /* The mode a chapter's vmm runs an image in without --mode (DESIGN.md). */
 static const char *default_mode(int chapter)
@@ -56,13 +68,63 @@ static const char *default_mode(int chapter)
 	return chapter == 1 ? "real" : chapter == 2 ? "protected" : "long";
 }
 
-/* Turns @EMPTY, @DIR and @BIG into the files made in scratch. */
+/* Turns @EMPTY, @DIR and @BIG into the files made in scratch, and
+ * @DISK (with any ",ro" after it) into this run's disk. */
 static const char *fixture_path(const char *arg, char *buf, size_t size)
 {
 	if (arg[0] != '@')
 		return arg;
-	snprintf(buf, size, "%s/%s", scratch, arg + 1);
+	if (strncmp(arg, DISK_FIXTURE, strlen(DISK_FIXTURE)) == 0)
+		snprintf(buf, size, "%s%s", disk_path, arg + strlen(DISK_FIXTURE));
+	else
+		snprintf(buf, size, "%s/%s", scratch, arg + 1);
 	return buf;
+}
+
+static bool uses_disk(const struct guest_case *c)
+{
+	for (int i = 0; i < MAX_ARGS && c->args[i]; i++)
+		if (strncmp(c->args[i], DISK_FIXTURE, strlen(DISK_FIXTURE)) == 0)
+			return true;
+	return false;
+}
+
+/* A fresh disk for run i: scratch/run-i/disk.img. */
+static void make_disk(int i)
+{
+	int fd;
+
+	snprintf(disk_dir, sizeof(disk_dir), "%s/run-%d", scratch, i);
+	snprintf(disk_path, sizeof(disk_path), "%s/disk.img", disk_dir);
+	if (mkdir(disk_dir, 0755) < 0)
+		abort();
+	fd = open(disk_path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, DISK_SECTORS * DISK_SECTOR_SIZE) < 0 ||
+	    pwrite(fd, DISK_LABEL, strlen(DISK_LABEL), 0) != (ssize_t)strlen(DISK_LABEL))
+		abort();
+	close(fd);
+}
+
+/* After the run: does the disk hold c->disk_has at c->disk_at? Then
+ * the disk goes, before any assertion can end the test. */
+static bool check_and_remove_disk(const struct guest_case *c)
+{
+	bool ok = true;
+
+	if (c->disk_has) {
+		size_t len = strlen(c->disk_has);
+		char *got = calloc(1, len + 1);
+		int fd = open(disk_path, O_RDONLY);
+
+		ok = got && fd >= 0 && pread(fd, got, len, c->disk_at) == (ssize_t)len &&
+		     memcmp(got, c->disk_has, len) == 0;
+		if (fd >= 0)
+			close(fd);
+		free(got);
+	}
+	remove(disk_path);
+	rmdir(disk_dir);
+	return ok;
 }
 
 static void make_fixtures(void)
@@ -140,11 +202,16 @@ START_TEST(test_case)
 	struct vmm_run_options opts = {
 		.argv = argv, .input = c->input,
 		.input_len = c->input ? strlen(c->input) : 0,
-		.timeout_ms = CASE_TIMEOUT_MS,
+		.timeout_ms = CASE_TIMEOUT_MS, .kill_on_output = c->kill_on_output,
 	};
+	bool disk_ok = true;
 
+	if (uses_disk(c))
+		make_disk(_i);
 	build_argv(r, argv, bufs);
 	ck_assert_int_eq(vmm_run(&opts, &res), 0);
+	if (uses_disk(c))
+		disk_ok = check_and_remove_disk(c);
 	fprintf(stderr, "  %s on %s: status %d\n", c->name,
 		chapter_dirs[r->chapter], res.status);
 	ck_assert_msg(!res.timed_out, "%s timed out; stdout: %s", c->name, res.out);
@@ -158,6 +225,9 @@ START_TEST(test_case)
 		ck_assert_str_eq(res.out, c->out);
 	if (c->out_has)
 		ck_assert_ptr_nonnull(strstr(res.out, c->out_has));
+	if (c->out_like)
+		ck_assert_msg(fnmatch(c->out_like, res.out, 0) == 0,
+			      "%s: stdout '%s' is not like '%s'", c->name, res.out, c->out_like);
 	ck_assert_msg(res.status == c->status, "%s: status %d, expected %d; stderr: %s",
 		      c->name, res.status, c->status, res.err);
 	for (int i = 0; i < MAX_ERR_LINES && c->err[i]; i++)
@@ -168,6 +238,8 @@ START_TEST(test_case)
 			ck_assert_msg(strstr(res.err, c->err_unless_reset[i]),
 				      "%s: stderr lacks '%s':\n%s", c->name,
 				      c->err_unless_reset[i], res.err);
+	ck_assert_msg(disk_ok, "%s: the disk does not hold '%s' at %ld", c->name,
+		      c->disk_has, c->disk_at);
 	if (c->one_line_err)
 		ck_assert_msg(count_lines_starting(res.err, "") == 1 &&
 			      res.err[res.err_len - 1] == '\n',
