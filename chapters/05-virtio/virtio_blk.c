@@ -10,8 +10,9 @@
  *            device-readable for OUT;
  *   status   device-writable, one byte we fill in: OK, IOERR or UNSUPP.
  *
- * Like Linux's driver, we expect the header in the first buffer and the
- * status byte as the last byte of the last buffer. The data go between
+ * Linux's driver gives the header, each data piece and the status
+ * byte a buffer of their own, but any split is legal, so we read the
+ * chain as one stream of bytes (parse_request). The data go between
  * guest RAM and the file with preadv/pwritev, straight into the guest's
  * buffers. A FLUSH reaches the disk (fdatasync) before its status says
  * OK: that is the promise a journaling file system in the guest builds
@@ -106,49 +107,90 @@ void virtio_blk_fill_config(const struct virtio_blk *blk, struct virtio_device *
 	dev->config_size = sizeof(config);
 }
 
-/* A request as we found it in the chain. */
+/*
+ * A request as we found it. The driver may split a request over its
+ * buffers any way it likes (2.6.4: the device must not assume a
+ * layout), so we read the chain as one stream of bytes: the header is
+ * its first 16 bytes, the status its last byte, and the data whatever
+ * lies between, as pieces of the guest's buffers.
+ */
 struct blk_request {
 	struct virtio_blk_outhdr header;
-	const struct virtq_buffer *data; /* the buffers between header and status */
+	struct iovec data[VIRTQ_MAX_BUFFERS]; /* pieces of guest RAM */
 	unsigned data_count;
 	uint64_t data_len;
+	bool data_writable;     /* every data byte is device-writable */
+	bool data_readable;     /* every data byte is device-readable */
 	uint8_t *status;
 };
 
-/* Splits the chain into header, data and status. 0, or -1 with *why. */
+#define HEADER_SIZE sizeof(struct virtio_blk_outhdr)
+
+static uint64_t chain_bytes(const struct virtq_chain *chain)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < chain->count; i++)
+		total += chain->buf[i].len;
+	return total;
+}
+
+/* Takes the piece [off, off + n) of buffer b as data. */
+static void add_data(struct blk_request *req, const struct virtq_buffer *b,
+		     uint8_t *p, uint64_t off, uint64_t n)
+{
+	req->data[req->data_count++] = (struct iovec){ .iov_base = p + off, .iov_len = n };
+	req->data_len += n;
+	if (b->writable)
+		req->data_readable = false;
+	else
+		req->data_writable = false;
+}
+
+/*
+ * Splits the chain's bytes into header, data and status. 0, or -1 with
+ * *why when the chain cannot be a request at all.
+ */
 static int parse_request(const struct virtio_device *dev, const struct virtq_chain *chain,
 			 struct blk_request *req, const char **why)
 {
-	const struct virtq_buffer *first = &chain->buf[0];
-	const struct virtq_buffer *last = &chain->buf[chain->count - 1];
+	uint64_t total = chain_bytes(chain), pos = 0;
 
-	if (chain->count < 2 || first->writable || first->len < sizeof(req->header) ||
-	    !last->writable || last->len < 1) {
-		*why = "block request without a readable header and a writable status";
+	if (total < HEADER_SIZE + 1 || total > UINT32_MAX) {
+		*why = "block request without room for a header and a status byte";
 		return -1;
 	}
-	memcpy(&req->header, guest_ptr(dev->mem, first->addr, sizeof(req->header)),
-	       sizeof(req->header));
-	req->status = guest_ptr(dev->mem, last->addr + last->len - 1, 1);
-	req->data = &chain->buf[1];
-	req->data_count = chain->count - 2;
-	req->data_len = 0;
-	for (unsigned i = 0; i < req->data_count; i++)
-		req->data_len += req->data[i].len;
-	return 0;
-}
+	*req = (struct blk_request){ .data_writable = true, .data_readable = true };
+	for (unsigned i = 0; i < chain->count; i++) {
+		const struct virtq_buffer *b = &chain->buf[i];
+		uint8_t *p = guest_ptr(dev->mem, b->addr, b->len);
 
-/* The data buffers as iovecs into guest RAM, for preadv/pwritev. */
-static bool data_iovecs(const struct virtio_device *dev, const struct blk_request *req,
-			bool device_writes, struct iovec *iov)
-{
-	for (unsigned i = 0; i < req->data_count; i++) {
-		if (req->data[i].writable != device_writes)
-			return false; /* a buffer going the wrong way */
-		iov[i].iov_base = guest_ptr(dev->mem, req->data[i].addr, req->data[i].len);
-		iov[i].iov_len = req->data[i].len;
+		for (uint64_t off = 0; off < b->len;) {
+			uint64_t at = pos + off, n;
+
+			if (at < HEADER_SIZE) {
+				if (b->writable) {
+					*why = "block request header in a device-writable buffer";
+					return -1;
+				}
+				n = b->len - off < HEADER_SIZE - at ? b->len - off : HEADER_SIZE - at;
+				memcpy((uint8_t *)&req->header + at, p + off, n);
+			} else if (at < total - 1) {
+				n = b->len - off < total - 1 - at ? b->len - off : total - 1 - at;
+				add_data(req, b, p, off, n);
+			} else {
+				if (!b->writable) {
+					*why = "block request status in a device-readable buffer";
+					return -1;
+				}
+				req->status = p + off;
+				n = 1;
+			}
+			off += n;
+		}
+		pos += b->len;
 	}
-	return true;
+	return 0;
 }
 
 /* Does [sector, sector + len bytes) lie on the disk? Overflow-safe. */
@@ -165,17 +207,18 @@ static uint8_t read_write(struct virtio_device *dev, const struct blk_request *r
 			  bool is_read, uint32_t *written)
 {
 	struct virtio_blk *blk = dev->priv;
-	struct iovec iov[VIRTQ_MAX_BUFFERS];
 	ssize_t done;
 
 	if (!is_read && blk->readonly)
 		return VIRTIO_BLK_S_IOERR;
-	if (!within_disk(blk, req->header.sector, req->data_len) ||
-	    !data_iovecs(dev, req, is_read, iov))
+	/* Every data byte must go the request's way. */
+	if (is_read ? !req->data_writable : !req->data_readable)
+		return VIRTIO_BLK_S_IOERR;
+	if (!within_disk(blk, req->header.sector, req->data_len))
 		return VIRTIO_BLK_S_IOERR;
 	off_t offset = (off_t)(req->header.sector * SECTOR_SIZE);
-	done = is_read ? preadv(blk->fd, iov, (int)req->data_count, offset)
-		       : pwritev(blk->fd, iov, (int)req->data_count, offset);
+	done = is_read ? preadv(blk->fd, req->data, (int)req->data_count, offset)
+		       : pwritev(blk->fd, req->data, (int)req->data_count, offset);
 	if (done < 0 || (uint64_t)done != req->data_len)
 		return VIRTIO_BLK_S_IOERR;
 	if (is_read)
@@ -183,17 +226,22 @@ static uint8_t read_write(struct virtio_device *dev, const struct blk_request *r
 	return VIRTIO_BLK_S_OK;
 }
 
-/* GET_ID: up to 20 bytes of identification into the first data buffer. */
+/* GET_ID: up to 20 bytes of identification, spread over the data. */
 static uint8_t get_id(struct virtio_device *dev, const struct blk_request *req,
 		      uint32_t *written)
 {
 	const struct virtio_blk *blk = dev->priv;
+	size_t copied = 0;
 
-	if (req->data_count < 1 || !req->data[0].writable)
+	if (req->data_len == 0 || !req->data_writable)
 		return VIRTIO_BLK_S_IOERR;
-	uint32_t len = req->data[0].len < sizeof(blk->id) ? req->data[0].len : sizeof(blk->id);
-	memcpy(guest_ptr(dev->mem, req->data[0].addr, len), blk->id, len);
-	*written += len;
+	for (unsigned i = 0; i < req->data_count && copied < sizeof(blk->id); i++) {
+		size_t n = req->data[i].iov_len < sizeof(blk->id) - copied
+				   ? req->data[i].iov_len : sizeof(blk->id) - copied;
+		memcpy(req->data[i].iov_base, blk->id + copied, n);
+		copied += n;
+	}
+	*written += (uint32_t)copied;
 	return VIRTIO_BLK_S_OK;
 }
 

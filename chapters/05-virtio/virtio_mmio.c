@@ -35,6 +35,7 @@
 
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,7 +108,9 @@ static void notify(struct virtio_device *dev, uint32_t queue)
 	const char *why = NULL;
 	bool used_any = false;
 
-	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+	/* Only a driver that finished negotiating (3.1.1) gets service. */
+	if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK) ||
+	    !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
 	    (dev->status & VIRTIO_CONFIG_S_NEEDS_RESET) ||
 	    queue >= dev->ops->num_queues || !dev->queues[queue].ready)
 		return;
@@ -152,8 +155,7 @@ static void write_status(struct virtio_device *dev, uint32_t value)
 			value &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	}
 	/* NEEDS_RESET is the device's to set, not the driver's. */
-	dev->status = (value & ~VIRTIO_CONFIG_S_NEEDS_RESET) |
-		      (dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	dev->status |= value & ~VIRTIO_CONFIG_S_NEEDS_RESET;
 }
 
 /* QueueReady = 1: the queue's layout must hold up before we use it. */
@@ -168,6 +170,8 @@ static void write_queue_ready(struct virtio_device *dev, struct virtq *vq, uint3
 		device_error(dev, why);
 		return;
 	}
+	/* Indirect tables only if both sides agreed to them (2.7.5.3). */
+	vq->indirect_allowed = dev->driver_features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	vq->ready = true;
 }
 
@@ -197,6 +201,9 @@ static uint32_t read_register(struct virtio_device *dev, uint64_t offset)
 	case VIRTIO_MMIO_INTERRUPT_STATUS: return dev->interrupt_status;
 	case VIRTIO_MMIO_STATUS:	return dev->status;
 	case VIRTIO_MMIO_CONFIG_GENERATION: return dev->config_generation;
+	/* No shared memory regions: their length reads as -1 (4.2.2). */
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:	return 0xffffffff;
 	default:			return 0; /* write-only or reserved */
 	}
 }

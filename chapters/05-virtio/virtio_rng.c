@@ -13,6 +13,7 @@
 #include "virtio_rng.h"
 
 #include <linux/virtio_ids.h>
+#include <stdint.h>
 #include <sys/random.h>
 
 /* Fills `len` bytes; getrandom may return fewer than asked. */
@@ -43,6 +44,10 @@ static int rng_handle_chain(struct virtio_device *dev, unsigned queue,
 
 		if (!b->writable)
 			continue;
+		if (b->len > UINT32_MAX - *written) {
+			*why = "entropy request larger than 4 GiB";
+			return -1;
+		}
 		if (fill_random(guest_ptr(dev->mem, b->addr, b->len), b->len) < 0) {
 			*why = "getrandom failed";
 			return -1;

@@ -178,6 +178,10 @@ static int walk_chain(const struct guest_memory *mem, const struct virtq *vq,
 		}
 		memcpy(&d, &table[i], sizeof(d)); /* one snapshot of what the guest wrote */
 		if (d.flags & VRING_DESC_F_INDIRECT) {
+			if (!vq->indirect_allowed) {
+				*why = "indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC";
+				return -1;
+			}
 			/* An indirect descriptor is the whole chain (2.7.5.3.1). */
 			if (d.flags & VRING_DESC_F_NEXT || chain->count) {
 				*why = "indirect descriptor inside a chain";

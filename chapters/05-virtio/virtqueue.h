@@ -25,6 +25,7 @@ struct virtq {
 	uint64_t used_addr;     /* guest-physical: used ring */
 	uint16_t last_avail_idx; /* the next available entry we will take */
 	uint16_t used_idx;      /* our copy of used->idx */
+	bool indirect_allowed;  /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 };
 
 /* One buffer of a chain, checked to lie inside guest RAM. */
