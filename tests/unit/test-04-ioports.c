@@ -12,6 +12,10 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <linux/serial_reg.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@
 #include "serial.h"
 
 #include "suite_main.h"
+#include "terminal.h"
 
 /* IIR bits 7:6 and 5, which <linux/serial_reg.h> leaves to the driver. */
 #define IIR_FIFO_BITS   0xc0 /* FIFOs enabled (16550A) */
@@ -1127,6 +1132,115 @@ START_TEST(test_i8042_reset)
 }
 END_TEST
 
+/* ---- terminal: raw mode, and restoring it on every way out ---- */
+
+/* A pseudo-terminal stands in for the reader's terminal. */
+static int open_pty(int *slave)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+
+	ck_assert_int_ge(master, 0);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	*slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(*slave, 0);
+	return master;
+}
+
+static void discard_output(void *ctx, uint8_t byte) { (void)ctx, (void)byte; }
+static void ignore_irq(void *ctx, int level) { (void)ctx, (void)level; }
+
+/* How the child VMM ends, after it has put the terminal in raw mode. */
+enum ending { END_EXIT, END_SIGTERM, END_SIGINT, END_ABORT, END_SEGV };
+
+/* Exit statuses of the child that mean the test itself went wrong. */
+#define CHILD_NO_START 90
+#define CHILD_NOT_RAW 91
+
+static void end_child(enum ending how)
+{
+	switch (how) {
+	case END_EXIT:    exit(0); /* atexit handlers run */
+	case END_SIGTERM: raise(SIGTERM); break;
+	case END_SIGINT:  raise(SIGINT); break;
+	case END_ABORT:   abort();
+	case END_SEGV:    raise(SIGSEGV); break;
+	}
+	_exit(0);
+}
+
+/*
+ * Starts the terminal code in a child whose stdin is the pty's slave,
+ * checks it went raw, ends it `how`, and returns its wait status; the
+ * pty's settings before and after are left in *before and *after.
+ */
+static int run_terminal_child(enum ending how, struct termios *before,
+			      struct termios *after)
+{
+	int slave, master = open_pty(&slave), status;
+
+	ck_assert_int_eq(tcgetattr(slave, before), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct serial uart;
+		struct termios now;
+
+		dup2(slave, STDIN_FILENO);
+		serial_init(&uart, discard_output, ignore_irq, NULL);
+		if (terminal_start(&uart) < 0)
+			_exit(CHILD_NO_START);
+		tcgetattr(STDIN_FILENO, &now);
+		if (now.c_lflag & (ICANON | ECHO))
+			_exit(CHILD_NOT_RAW);
+		end_child(how);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(tcgetattr(slave, after), 0);
+	close(slave);
+	close(master);
+	return status;
+}
+
+/* The settings a shell cares about are back as they were. */
+static void assert_restored(const struct termios *before, const struct termios *after)
+{
+	ck_assert_uint_eq(after->c_lflag, before->c_lflag);
+	ck_assert_uint_eq(after->c_iflag, before->c_iflag);
+	ck_assert(after->c_lflag & ICANON);
+	ck_assert(after->c_lflag & ECHO);
+}
+
+START_TEST(test_terminal_restored_on_exit)
+{
+	struct termios before, after;
+	int status = run_terminal_child(END_EXIT, &before, &after);
+
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	assert_restored(&before, &after);
+}
+END_TEST
+
+START_TEST(test_terminal_restored_on_signals)
+{
+	static const struct { enum ending how; int sig; } cases[] = {
+		{ END_SIGTERM, SIGTERM }, { END_SIGINT, SIGINT },
+		{ END_ABORT, SIGABRT }, { END_SEGV, SIGSEGV },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct termios before, after;
+		int status = run_terminal_child(cases[i].how, &before, &after);
+
+		/* It still dies of the signal, as it would have without us. */
+		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == cases[i].sig,
+			      "case %zu: wait status 0x%x", i, (unsigned)status);
+		assert_restored(&before, &after);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("04-ioports");
@@ -1183,6 +1297,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_iobus_counts_and_names);
 	tcase_add_test(tc, test_iobus_stats_print);
 	tcase_add_test(tc, test_iobus_stats_skip_idle);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("terminal");
+	tcase_add_test(tc, test_terminal_restored_on_exit);
+	tcase_add_test(tc, test_terminal_restored_on_signals);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("i8042");
