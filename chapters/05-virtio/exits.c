@@ -83,8 +83,8 @@ static void print_bytes(FILE *out, const uint8_t *data, uint64_t len)
 
 /*
  * trace_exit - one line for the exit that just finished being handled:
- * its reason, port or address, size, data, the guest's RIP, and for
- * port I/O and MMIO the device that has the address (or "unclaimed"). Called after
+ * its reason, port or address, size, data, the guest's RIP, and the
+ * device that has the port or address (or "unclaimed"). Called after
  * the handler, so that the data of an IN or MMIO read is there.
  */
 void trace_exit(const struct vcpu *vcpu, const char *device, FILE *out)
