@@ -127,7 +127,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 for m in $(cat /modules/order); do insmod /modules/$m; done
 cd /kvmbook
-echo "nested-kvm: $(ls /dev/kvm 2>&1) inside" > /dev/ttyS0
+echo "NESTED-KVM-INFO $(ls /dev/kvm 2>&1) inside" > /dev/ttyS0
 sh -c "$(cat /command)" > /dev/ttyS0 2>&1
 echo "NESTED-KVM-STATUS $?" > /dev/ttyS0
 poweroff -f
@@ -152,8 +152,11 @@ main() {
 		-kernel "$CACHE/kernel/boot/vmlinuz-$kver" -initrd "$WORK/initrd" \
 		-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init" \
 		-serial "file:$WORK/console" < /dev/null > /dev/null 2>&1 || true
-	tr -d '\r' < "$WORK/console" | sed -n '/^nested-kvm: /,$p' |
-		grep -v '^NESTED-KVM-STATUS' || true
+	# The console carries the command's output (stdout and stderr
+	# together), our markers, and the kernel's last words.
+	tr -d '\r' < "$WORK/console" | sed -n '/^NESTED-KVM-INFO /,$p' |
+		grep -v -e '^NESTED-KVM-' -e '^\[ *[0-9]*\.[0-9]*\] reboot: ' || true
+	tr -d '\r' < "$WORK/console" | sed -n 's/^NESTED-KVM-INFO /nested-kvm: /p' >&2
 	local status
 	status=$(tr -d '\r' < "$WORK/console" | sed -n 's/^NESTED-KVM-STATUS \([0-9]*\)$/\1/p')
 	if [ -z "$status" ]; then
