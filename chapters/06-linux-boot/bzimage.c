@@ -1,0 +1,96 @@
+/*
+ * bzimage.c - loading a Linux kernel: the bzImage format.
+ *
+ * A bzImage is two programs in one file. First come the "setup" sectors:
+ * 16-bit real-mode code that a BIOS boot loader runs to ask the BIOS for
+ * the memory map and video modes; a header sits in them, at 0x1f1, that
+ * describes the kernel to its loader (the boot protocol). Then comes the
+ * protected-mode kernel: a small decompressor with the real kernel
+ * compressed inside it.
+ *
+ * A VMM has no BIOS to ask, so it skips the setup code and does that
+ * work itself (linux.c): it reads the header, copies the protected-mode
+ * part to 1 MiB, and enters it through the 64-bit entry point, which
+ * every x86-64 kernel has had since boot protocol 2.12 (xloadflags bit
+ * XLF_KERNEL_64). The decompressor then moves and unpacks the kernel.
+ *
+ * Reference: Linux Documentation/arch/x86/boot.rst ("The real-mode kernel
+ * header", "Loading the rest of the kernel", "64-bit boot protocol").
+ */
+#include "bzimage.h"
+
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "loader.h"
+
+/* The header's size: it ends where the jump at 0x200 says (boot.rst). */
+uint64_t setup_header_size(const struct setup_header *hdr)
+{
+	return SETUP_HEADER_JUMP_END + (hdr->jump >> 8) - SETUP_HEADER_START;
+}
+
+/* Is this a kernel we can boot? EX_DATAERR with the reason, or 0. */
+static int check_header(const struct input_file *f, const struct setup_header *hdr)
+{
+	if (hdr->boot_flag != BOOT_FLAG_MAGIC || hdr->header != SETUP_HEADER_MAGIC) {
+		fprintf(stderr, "vmm: kernel %s is not a bzImage (no HdrS header)\n",
+			f->path);
+		return EX_DATAERR;
+	}
+	if (hdr->version < BOOT_PROTOCOL_MIN || !(hdr->xloadflags & XLF_KERNEL_64)) {
+		fprintf(stderr, "vmm: kernel %s has no 64-bit entry point "
+			"(boot protocol %u.%02u; 2.12 and x86-64 needed)\n",
+			f->path, hdr->version >> 8, hdr->version & 0xff);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* The protected-mode kernel starts after the boot sector and setup sectors. */
+static uint64_t kernel_offset(const struct setup_header *hdr)
+{
+	unsigned sects = hdr->setup_sects ? hdr->setup_sects : SETUP_SECTS_DEFAULT;
+
+	return (uint64_t)(sects + 1) * SECTOR_SIZE;
+}
+
+/*
+ * bzimage_load - checks the kernel at `path` and copies its protected-
+ * mode part to KERNEL_LOAD_ADDR, leaving room for what it unpacks to
+ * (init_size). Returns 0 with *kernel filled, or an exit status after a
+ * one-line message: 66 cannot open, 65 not a bzImage, truncated, too old,
+ * or too big for RAM.
+ */
+int bzimage_load(const char *path, const struct guest_memory *mem,
+		 struct linux_kernel *kernel)
+{
+	struct input_file f;
+	const struct setup_header *hdr = &kernel->header.hdr;
+	uint64_t offset, size;
+	int status = input_open(&f, "kernel", path);
+
+	if (status != 0)
+		return status;
+	status = input_read(&f, 0, &kernel->header, sizeof(kernel->header));
+	if (status == 0)
+		status = check_header(&f, hdr);
+	offset = kernel_offset(hdr);
+	/* syssize counts the protected-mode part in 16-byte paragraphs */
+	if (status == 0 && offset + (uint64_t)hdr->syssize * 16 > f.size) {
+		fprintf(stderr, "vmm: kernel %s is truncated\n", path);
+		status = EX_DATAERR;
+	}
+	size = f.size - offset;
+	kernel->load_addr = KERNEL_LOAD_ADDR;
+	kernel->end = KERNEL_LOAD_ADDR + (size > hdr->init_size ? size : hdr->init_size);
+	if (status == 0 && kernel->end > mem->size) {
+		fprintf(stderr, "vmm: kernel %s needs %llu MiB of RAM, more than -m gives\n",
+			path, (unsigned long long)(kernel->end >> 20) + 1);
+		status = EX_DATAERR;
+	}
+	if (status == 0)
+		status = input_load(&f, offset, size, mem, KERNEL_LOAD_ADDR);
+	input_close(&f);
+	return status;
+}

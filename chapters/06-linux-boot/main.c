@@ -1,0 +1,159 @@
+/*
+ * main.c - chapter 6: booting Linux.
+ *
+ *   1. parse the command line;
+ *   2. prepare guest RAM and load the guest into it: a Linux kernel with
+ *      its initrd, command line, memory map and ACPI tables, as a boot
+ *      loader would (linux.c); or a flat image, at 0x100000 for a long-
+ *      or protected-mode guest, 0x7c00 for a real-mode one; and open the
+ *      disk files (bad input is caught here, before KVM is touched);
+ *   3. open /dev/kvm, create a VM and hand it the RAM;
+ *   4. give the VM its interrupt controllers and timer (in KVM), and put
+ *      the device models on the port bus: COM1, the clock, the keyboard
+ *      controller, the exit port; and the virtio devices (--disk, --rng)
+ *      on the MMIO bus (devices.c has the map);
+ *   5. create a vCPU, tell it which CPU features to report (CPUID: long
+ *      mode is one of them), and put it in the guest's mode: for long
+ *      mode, page tables and a GDT in guest memory, PAE, EFER.LME, paging;
+ *      for Linux, long mode at the kernel's 64-bit entry point;
+ *   6. feed stdin to COM1 from a thread of its own, and run the vCPU,
+ *      handling exits, until the guest is done.
+ *
+ * Reference: Documentation/virt/kvm/api.rst (the KVM API);
+ * Documentation/arch/x86/boot.rst (the Linux boot protocol).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cpuid.h"
+#include "devices.h"
+#include "exits.h"
+#include "irqchip.h"
+#include "kvm.h"
+#include "linux.h"
+#include "loader.h"
+#include "longmode.h"
+#include "memory.h"
+#include "options.h"
+#include "protmode.h"
+#include "realmode.h"
+#include "run.h"
+#include "terminal.h"
+#include "vcpu.h"
+#include "vm.h"
+
+/* Where each mode's image goes (DESIGN.md). */
+static uint64_t load_address(enum cpu_mode mode)
+{
+	return mode == MODE_REAL ? REAL_MODE_LOAD_ADDR : PROTECTED_MODE_LOAD_ADDR;
+}
+
+/* Puts the vCPU in the guest's mode, at its first instruction. 0 or -1. */
+static int setup_cpu_mode(struct vm *vm, enum cpu_mode mode)
+{
+	switch (mode) {
+	case MODE_REAL:
+		return setup_real_mode(&vm->vcpu, REAL_MODE_LOAD_ADDR);
+	case MODE_PROTECTED:
+		return setup_protected_mode(&vm->vcpu, &vm->mem,
+					    PROTECTED_MODE_LOAD_ADDR);
+	case MODE_LONG:
+		/* long-mode images go where protected-mode ones do */
+		return setup_long_mode(&vm->vcpu, &vm->mem,
+				       PROTECTED_MODE_LOAD_ADDR);
+	}
+	return -1;
+}
+
+/* Loads what the guest starts from: a Linux kernel, or a flat image. */
+static int load_guest(const struct options *opts, const struct guest_memory *mem,
+		      struct linux_kernel *kernel)
+{
+	if (opts->kernel)
+		return linux_load(opts, mem, kernel);
+	return load_image(opts->image, mem, load_address(opts->mode));
+}
+
+/* Puts the vCPU at the guest's first instruction. 0 or -1. */
+static int start_guest(struct vm *vm, const struct options *opts,
+		       const struct linux_kernel *kernel)
+{
+	if (opts->kernel)
+		return linux_enter(&vm->vcpu, &vm->mem, kernel);
+	return setup_cpu_mode(vm, opts->mode);
+}
+
+/* Creates the VM around the loaded RAM, with one vCPU. 0, or an exit status. */
+static int create_machine(struct vm *vm)
+{
+	vm->kvm_fd = kvm_open();
+	if (vm->kvm_fd < 0)
+		return EX_UNAVAILABLE;
+	vm->vm_fd = kvm_create_vm(vm->kvm_fd);
+	if (vm->vm_fd < 0)
+		return EX_UNAVAILABLE;
+	if (memory_register(vm->vm_fd, &vm->mem) < 0)
+		return EX_OSERR;
+	/* The interrupt controllers must exist before the vCPU does: KVM
+	 * gives each vCPU its local APIC when it is created. */
+	if (irqchip_create(vm->vm_fd) < 0)
+		return EX_OSERR;
+	if (devices_setup(vm) < 0)
+		return EX_SOFTWARE;
+	if (vcpu_create(vm->kvm_fd, vm->vm_fd, &vm->vcpu) < 0)
+		return EX_OSERR;
+	if (cpuid_setup(vm->kvm_fd, vm->vcpu.fd) < 0)
+		return EX_OSERR;
+	return 0;
+}
+
+static void destroy_machine(struct vm *vm)
+{
+	vcpu_destroy(&vm->vcpu);
+	memory_destroy(&vm->mem);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	struct linux_kernel kernel;
+	struct vm vm = { .kvm_fd = -1, .vm_fd = -1, .vcpu = { .fd = -1 },
+			 .exit_status = VM_RUNNING };
+	int status;
+
+	if (!parse_options(argc, argv, &opts, &status))
+		return status;
+	/* A closed stdout must not kill us mid-run; the write just fails. */
+	signal(SIGPIPE, SIG_IGN);
+	vm.trace = opts.trace;
+
+	status = memory_alloc(opts.memory_size, &vm.mem) < 0 ? EX_OSERR : 0;
+	if (status == 0)
+		status = load_guest(&opts, &vm.mem, &kernel);
+	if (status == 0)
+		status = devices_open(&vm, &opts);
+	if (status == 0)
+		status = create_machine(&vm);
+	if (status == 0 && start_guest(&vm, &opts, &kernel) < 0)
+		status = EX_OSERR;
+	if (status == 0 && terminal_start(&vm.com1) < 0)
+		status = EX_OSERR;
+	if (status == 0) {
+		status = run_vm(&vm);
+		if (opts.stats) {
+			stats_print(&vm.stats, stderr);
+			iobus_stats_print(&vm.io_bus, stderr);
+			mmiobus_stats_print(&vm.mmio_bus, stderr);
+		}
+	}
+	terminal_restore();
+	destroy_machine(&vm);
+	devices_close(&vm);
+	return status;
+}

@@ -1,0 +1,106 @@
+/*
+ * terminal.c - the VMM's stdin as the receive side of COM1.
+ *
+ * Whatever arrives on stdin is fed, byte by byte, into the UART's receive
+ * FIFO, where it raises the UART's interrupt. Reading stdin may block for
+ * ever, and the vCPU must never wait for it, so a thread of its own does
+ * the reading; the UART's lock keeps it and the vCPU apart, and the
+ * thread waits while the FIFO is full (flow control), so piped input is
+ * never lost. At end of input the thread simply ends: the guest sees no
+ * more bytes.
+ *
+ * When stdin is a terminal, it is put in raw mode so that every key
+ * reaches the guest at once (no line editing, no local echo: the guest
+ * echoes, as a serial console does). Ctrl-C still ends the VMM. The
+ * terminal's settings are restored on every way out: a normal exit
+ * (atexit), a terminating signal, or a crash of the VMM itself; a shell
+ * left in raw mode is the classic sign of a careless VMM.
+ *
+ * Reference: termios(3) (raw mode), pthreads(7), signal(7).
+ */
+#include "terminal.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define INPUT_CHUNK 256
+
+static struct termios saved_termios;
+static volatile sig_atomic_t termios_saved;
+
+/* terminal_restore - puts the terminal back as we found it. */
+void terminal_restore(void)
+{
+	if (termios_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+}
+
+/* A fatal signal: restore the terminal, then die of the signal anyway. */
+static void restore_and_die(int sig)
+{
+	terminal_restore(); /* tcsetattr is async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const int fatal_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
+};
+
+/* Raw mode: bytes as typed, no echo; Ctrl-C still signals. */
+static int enter_raw_mode(void)
+{
+	struct termios raw;
+
+	if (tcgetattr(STDIN_FILENO, &saved_termios) < 0)
+		return -1;
+	termios_saved = 1;
+	atexit(terminal_restore);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		signal(fatal_signals[i], restore_and_die);
+	raw = saved_termios;
+	raw.c_lflag &= ~(ICANON | ECHO | IEXTEN);
+	raw.c_iflag &= ~(ICRNL | IXON);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	return tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+}
+
+/* The input thread: stdin -> the UART, until end of input. */
+static void *input_thread(void *arg)
+{
+	struct serial *uart = arg;
+	uint8_t buf[INPUT_CHUNK];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			serial_receive_wait(uart, buf[i]);
+	return NULL;
+}
+
+/*
+ * terminal_start - starts feeding stdin to `uart`. The thread is
+ * detached: it ends at end of input, or with the process. 0 or -1.
+ */
+int terminal_start(struct serial *uart)
+{
+	pthread_t thread;
+	int err;
+
+	if (isatty(STDIN_FILENO) && enter_raw_mode() < 0)
+		fprintf(stderr, "vmm: warning: cannot set raw mode; input is line-buffered\n");
+	err = pthread_create(&thread, NULL, input_thread, uart);
+	if (err) {
+		fprintf(stderr, "vmm: cannot start the input thread: %s\n", strerror(err));
+		return -1;
+	}
+	pthread_detach(thread);
+	return 0;
+}

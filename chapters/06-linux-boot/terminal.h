@@ -1,0 +1,12 @@
+/*
+ * terminal.h - the VMM's stdin as the receive side of COM1.
+ */
+#ifndef TERMINAL_H
+#define TERMINAL_H
+
+#include "serial.h"
+
+int terminal_start(struct serial *uart);
+void terminal_restore(void);
+
+#endif
