@@ -4,6 +4,8 @@
 #   make run      build, then run chapter 1 on its hello guest
 #   make test     build everything, then run every suite (what CI runs)
 #   make deps     install the Debian packages (also the book renderer)
+#   make linux    chapter 6's Linux guest: Debian's kernel, an initramfs
+#                 and a disk image, in build/linux/
 #   make book     render the book to build/book/
 #   make bench    measurements (exit costs, idle CPU), never timed tests
 #   make clean    remove every build product
@@ -62,10 +64,38 @@ build/guests/%.bin: guests/%.asm $(wildcard guests/include/*.inc)
 	@mkdir -p $(@D)
 	nasm -f bin -I guests/include/ -o $@ $<
 
+# ---- chapter 6's Linux guest (guests/linux/) ----
+# Debian's distribution kernel, downloaded and unpacked once (never
+# installed); an initramfs with busybox, the virtio and ext4 modules and
+# guests/linux/init; an ext4 disk image for virtio-blk.
+
+LINUX_GUEST := build/linux/vmlinuz build/linux/initramfs.cpio.gz build/linux/disk.img
+LINUX_KERNEL := build/linux/kernel
+
+linux:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory linux-guest
+
+linux-guest: $(LINUX_GUEST)
+
+# The stamp fetch-kernel.sh leaves after a complete unpack.
+$(LINUX_KERNEL)/.done:
+	guests/linux/fetch-kernel.sh $(LINUX_KERNEL)
+
+build/linux/vmlinuz: $(LINUX_KERNEL)/.done
+	cp $(LINUX_KERNEL)/boot/vmlinuz-* $@
+
+build/linux/initramfs.cpio.gz: $(LINUX_KERNEL)/.done guests/linux/mkinitramfs.sh \
+		guests/linux/init
+	guests/linux/mkinitramfs.sh $(LINUX_KERNEL) $@
+
+build/linux/disk.img: guests/linux/mkdisk.sh
+	guests/linux/mkdisk.sh $@
+
 # ---- the test build ----
 
 test-builds: $(CHAPTERS:%=asan-%) $(CHAPTERS:%=clang-%) $(UNIT_TESTS) \
-	build/tests/integration
+	build/tests/integration $(LINUX_GUEST)
 
 # Every chapter again with sanitizers: the integration tests run these.
 asan-%:
@@ -128,5 +158,5 @@ clean:
 	rm -rf build
 	@for c in $(CHAPTERS); do $(MAKE) --no-print-directory -C chapters/$$c clean; done
 
-.PHONY: all run test deps vmms guests test-builds book book-check book-sync \
-	bench clean
+.PHONY: all run test deps vmms guests linux linux-guest test-builds book \
+	book-check book-sync bench clean

@@ -4,11 +4,16 @@
 #   scripts/deps.sh     packages to build, run and test, and pandoc,
 #                       which renders the book (its tool's self-test too)
 #
+# busybox-static, cpio, kmod and e2fsprogs build chapter 6's Linux guest
+# (guests/linux/): its initramfs, its kernel modules' load order and its
+# ext4 disk image.
+#
 # Runs apt-get through sudo when not root. Does nothing when all is there,
 # so `make run` and `make test` can call it every time.
 set -eu
 
-packages="make gcc clang nasm check pkg-config python3 linux-libc-dev pandoc"
+packages="make gcc clang nasm check pkg-config python3 linux-libc-dev pandoc
+	busybox-static cpio kmod e2fsprogs"
 
 missing=""
 for p in $packages; do

@@ -15,20 +15,22 @@
 #
 # What it needs, from Debian's package registry: qemu-system-x86,
 # busybox-static, cpio and kmod (installed like scripts/deps.sh does),
-# and a linux-image-*-amd64 package, which is only downloaded and
-# unpacked into build/nested/, never installed.
+# and a linux-image-*-amd64 package, which guests/linux/fetch-kernel.sh
+# only downloads and unpacks into build/linux/kernel, never installs:
+# the same kernel chapter 6 boots, one download for both.
 #
 # Environment: KVMBOOK_NESTED_TIMEOUT (seconds, default 1800),
 # KVMBOOK_NESTED_MEM (MiB, default 2048).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=$ROOT/build/nested
+KERNEL=$ROOT/build/linux/kernel
 TIMEOUT=${KVMBOOK_NESTED_TIMEOUT:-1800}
 MEM=${KVMBOOK_NESTED_MEM:-2048}
 # What is copied into the machine, relative to the repository.
 PAYLOAD_GLOBS="chapters/*/vmm build/asan/*/vmm build/guests/*.bin build/tests/integration
-	build/bench/cputime scripts/bench.sh"
+	build/bench/cputime scripts/bench.sh
+	build/linux/vmlinuz build/linux/initramfs.cpio.gz build/linux/disk.img"
 
 [ $# -ge 1 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 64; }
 [ "$(uname -m)" = x86_64 ] || { echo "nested-kvm: needs an x86_64 host" >&2; exit 69; }
@@ -53,30 +55,15 @@ install_tools() {
 		--no-install-recommends $missing >&2
 }
 
-# The newest amd64 kernel package Debian offers, unpacked into the cache.
+# The newest amd64 kernel package Debian offers, unpacked (once).
 fetch_kernel() {
-	[ -f "$CACHE/kernel/.done" ] && return 0
-	local pkg
-	pkg=$(apt-cache pkgnames linux-image- |
-		grep -E '^linux-image-[0-9.]+-[0-9]+-amd64$' | sort -V | tail -1)
-	if [ -z "$pkg" ]; then
-		as_root apt-get update -q >&2
-		pkg=$(apt-cache pkgnames linux-image- |
-			grep -E '^linux-image-[0-9.]+-[0-9]+-amd64$' | sort -V | tail -1)
-	fi
-	[ -n "$pkg" ] || { say "no linux-image-*-amd64 package found"; exit 69; }
-	say "downloading $pkg (unpacked under build/nested, not installed)"
-	rm -rf "$CACHE/kernel" "$CACHE/deb"
-	mkdir -p "$CACHE/kernel" "$CACHE/deb"
-	(cd "$CACHE/deb" && apt-get download -q "$pkg" >&2)
-	dpkg-deb -x "$CACHE"/deb/*.deb "$CACHE/kernel"
-	rm -rf "$CACHE/deb"
-	touch "$CACHE/kernel/.done"
+	"$ROOT/guests/linux/fetch-kernel.sh" "$KERNEL"
 }
 
 # The kernel version directory under lib/modules.
 kernel_version() {
-	basename "$(ls -d "$CACHE"/kernel/lib/modules/*/ | head -1)"
+	local moddirs=("$KERNEL"/lib/modules/*/)
+	basename "${moddirs[0]}"
 }
 
 # A file of the repository, copied to $1/kvmbook/FILE, and the shared
@@ -96,7 +83,6 @@ build_initramfs() {
 	local work=$1 kver
 	shift
 	kver=$(kernel_version)
-	local kroot=$CACHE/kernel moddir=$CACHE/kernel/lib/modules/$kver
 	local root=$work/root
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,kvmbook}
 
@@ -105,8 +91,7 @@ build_initramfs() {
 		ln -s busybox "$root/bin/$applet"
 	done
 	# kvm_amd and what it depends on, in load order.
-	[ -f "$moddir/modules.dep" ] || depmod -b "$kroot" "$kver"
-	modprobe -d "$kroot" -S "$kver" --show-depends kvm-amd |
+	modprobe -d "$KERNEL" -S "$kver" --show-depends kvm-amd |
 		awk '$1 == "insmod" { print $2 }' > "$work/modules"
 	while read -r ko; do
 		cp "$ko" "$root/modules/"
@@ -149,7 +134,7 @@ main() {
 	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine pc \
 		-cpu qemu64,+svm,+npt -smp 1 -m "$MEM" -nodefaults \
 		-display none -no-reboot \
-		-kernel "$CACHE/kernel/boot/vmlinuz-$kver" -initrd "$WORK/initrd" \
+		-kernel "$KERNEL/boot/vmlinuz-$kver" -initrd "$WORK/initrd" \
 		-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init" \
 		-serial "file:$WORK/console" < /dev/null > /dev/null 2>&1 || true
 	# The console carries the command's output (stdout and stderr

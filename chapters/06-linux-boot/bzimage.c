@@ -20,6 +20,7 @@
 #include "bzimage.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "loader.h"
@@ -72,7 +73,11 @@ int bzimage_load(const char *path, const struct guest_memory *mem,
 
 	if (status != 0)
 		return status;
-	status = input_read(&f, 0, &kernel->header, sizeof(kernel->header));
+	/* A file shorter than the header is not a kernel: it fails the
+	 * magic checks on the zeros that stand in for its missing bytes. */
+	memset(&kernel->header, 0, sizeof(kernel->header));
+	status = input_read(&f, 0, &kernel->header,
+			    f.size < sizeof(kernel->header) ? f.size : sizeof(kernel->header));
 	if (status == 0)
 		status = check_header(&f, hdr);
 	offset = kernel_offset(hdr);

@@ -4,6 +4,8 @@
 #ifndef CPUID_H
 #define CPUID_H
 
-int cpuid_setup(int kvm_fd, int vcpu_fd);
+#include <stdbool.h>
+
+int cpuid_setup(int kvm_fd, int vcpu_fd, bool emulation_quirks);
 
 #endif

@@ -33,6 +33,7 @@
 #include "gdt.h"
 #include "loader.h"
 #include "longmode.h"
+#include "quirks.h"
 #include "virtio_mmio.h"
 #include "x86.h"
 
@@ -66,23 +67,28 @@ static int load_initrd(const char *path, const struct guest_memory *mem,
 	return status;
 }
 
-/* Copies the command line to CMDLINE_ADDR; it must fit cmdline_size. */
-static int write_cmdline(const char *cmdline, const struct guest_memory *mem,
+/*
+ * Copies the command line to CMDLINE_ADDR, with the emulation quirks'
+ * options after it when they apply; it must fit cmdline_size.
+ */
+static int write_cmdline(const char *cmdline, bool emulation_quirks,
+			 const struct guest_memory *mem,
 			 const struct setup_header *hdr)
 {
-	size_t len = strlen(cmdline) + 1; /* with its NUL */
-	char *dest = guest_ptr(mem, CMDLINE_ADDR, len);
+	const char *extra = emulation_quirks ? " " QUIRKS_CMDLINE : "";
+	size_t len = strlen(cmdline) + strlen(extra);
+	char *dest = guest_ptr(mem, CMDLINE_ADDR, len + 1); /* with its NUL */
 
-	if (len - 1 > hdr->cmdline_size) {
-		fprintf(stderr, "vmm: --append is %zu bytes; this kernel takes "
-			"at most %u\n", len - 1, hdr->cmdline_size);
+	if (len > hdr->cmdline_size) {
+		fprintf(stderr, "vmm: the command line is %zu bytes; this kernel "
+			"takes at most %u\n", len, hdr->cmdline_size);
 		return EX_USAGE;
 	}
 	if (!dest) {
 		fprintf(stderr, "vmm: no room for the command line in RAM\n");
 		return EX_DATAERR;
 	}
-	memcpy(dest, cmdline, len);
+	sprintf(dest, "%s%s", cmdline, extra);
 	return 0;
 }
 
@@ -134,7 +140,7 @@ static int write_boot_params(const struct guest_memory *mem,
  * zero page into guest RAM. 0, or an exit status after a message.
  */
 int linux_load(const struct options *opts, const struct guest_memory *mem,
-	       struct linux_kernel *kernel)
+	       struct linux_kernel *kernel, bool emulation_quirks)
 {
 	uint64_t initrd_addr = 0, initrd_size = 0, rsdp = 0;
 	int status = bzimage_load(opts->kernel, mem, kernel);
@@ -144,7 +150,7 @@ int linux_load(const struct options *opts, const struct guest_memory *mem,
 				     &initrd_size);
 	if (status == 0)
 		status = write_cmdline(opts->append ? opts->append : DEFAULT_CMDLINE,
-				       mem, &kernel->header.hdr);
+				       emulation_quirks, mem, &kernel->header.hdr);
 	if (status == 0)
 		status = write_acpi(opts, mem, &rsdp);
 	if (status == 0)

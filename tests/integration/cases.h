@@ -11,9 +11,10 @@
 
 #include <stdbool.h>
 
-#define MAX_ARGS 8
+#define MAX_ARGS 12
 #define MAX_ERR_LINES 8
 #define MAX_STATS 4
+#define MAX_OUT_LINES 16
 
 struct stats_row {
 	const char *reason; /* a row of the --stats table, e.g. "IO" */
@@ -29,7 +30,8 @@ struct guest_case {
 	const char *args[MAX_ARGS];  /* options before the image; "@EMPTY",
 					"@DIR", "@BIG" name files made for the test;
 					"@DISK" a fresh disk for each run (see
-					integration.c), "@DISK,ro" the same, ro */
+					integration.c), "@DISK,ro" the same, ro;
+					"@LINUX/FILE" a file of the Linux guest */
 	const char *input;     /* stdin; NULL for none */
 	const char *out;       /* exact stdout; NULL: not checked */
 	const char *out_has;   /* a substring stdout must contain */
@@ -55,6 +57,14 @@ struct guest_case {
 	/* Afterwards the @DISK file must hold disk_has at byte disk_at. */
 	const char *disk_has;
 	long disk_at;
+	/* @DISK starts as a copy of this file in $KVMBOOK_LINUX, not blank. */
+	const char *disk_image;
+	const char *out_has_all[MAX_OUT_LINES]; /* substrings stdout must contain */
+	int timeout_s;         /* 0: CASE_TIMEOUT_MS */
+	/* A Linux boot: skipped where KVM emulates guest kernel code (the
+	 * kvm_pvm module), which takes many minutes for a distribution
+	 * kernel and lets no user space make system calls (KVM-HERE.md). */
+	bool needs_native_kernel_code;
 };
 
 extern const struct guest_case cases_01[];
@@ -62,5 +72,6 @@ extern const struct guest_case cases_02[];
 extern const struct guest_case cases_03[];
 extern const struct guest_case cases_04[];
 extern const struct guest_case cases_05[];
+extern const struct guest_case cases_06[];
 
 #endif

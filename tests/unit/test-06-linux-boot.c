@@ -1,12 +1,15 @@
 /*
  * test-06-linux-boot.c - unit tests of chapter 6's pieces, compiled with
  * the chapter's own sources: the AML encoder (PkgLength, names,
- * integers, strings, containers, resource templates, against bytes
- * computed by hand from the ACPI spec) and the ACPI tables, built in
- * guest RAM and read back the way an OS finds them.
+ * integers, strings, containers, resource templates with memory, I/O
+ * port and interrupt descriptors, against bytes computed by hand from
+ * the ACPI spec) and the ACPI tables, built in guest RAM and read back
+ * the way an OS finds them: the legacy PC devices (COM1, RTC, i8042)
+ * and the virtio-mmio devices, decoded from the DSDT's AML.
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +373,63 @@ START_TEST(test_aml_resource_template)
 }
 END_TEST
 
+/*
+ * IO(Decode16, base, base, 1, length): the small I/O port descriptor
+ * (§6.4.2.5), tag 0x47 (type 0x8, 7 bytes), by hand.
+ */
+START_TEST(test_aml_io)
+{
+	static const struct {
+		uint16_t base;
+		uint8_t length;
+		uint8_t bytes[8];
+	} cases[] = {
+		{ 0x3f8, 8, { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08 } },
+		{ 0x70, 2, { 0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02 } },
+		{ 0x1234, 0x56, { 0x47, 0x01, 0x34, 0x12, 0x34, 0x12, 0x01, 0x56 } },
+		{ 0xffff, 0xff, { 0x47, 0x01, 0xff, 0xff, 0xff, 0xff, 0x01, 0xff } },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct aml aml = AML_INIT;
+
+		aml_io(&aml, cases[i].base, cases[i].length);
+		ck_assert_msg(aml.len == 8, "IO 0x%x", cases[i].base);
+		expect_aml(&aml, cases[i].bytes, sizeof(cases[i].bytes));
+		aml_free(&aml);
+	}
+}
+END_TEST
+
+/*
+ * ResourceTemplate() { IO(Decode16, 0x60, 0x60, 1, 1)
+ *   IO(Decode16, 0x64, 0x64, 1, 1)
+ *   Interrupt(ResourceConsumer, Edge, ActiveHigh, Exclusive) { 1 } }:
+ * the keyboard controller's, by hand.
+ */
+START_TEST(test_aml_io_resource_template)
+{
+	static const uint8_t want[] = {
+		0x11, 0x1e, 0x0a, 0x1b,                   /* BufferOp, PkgLength 30, size 27 */
+		0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01,
+		0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01,
+		0x89, 0x06, 0x00, 0x03, 0x01,             /* Interrupt, flags, 1 IRQ */
+		0x01, 0x00, 0x00, 0x00,
+		0x79, 0x00,                               /* End tag */
+	};
+	struct aml resources = AML_INIT, buffer = AML_INIT;
+
+	aml_io(&resources, 0x60, 1);
+	aml_io(&resources, 0x64, 1);
+	aml_interrupt(&resources, AML_IRQ_CONSUMER | AML_IRQ_EDGE, 1);
+	aml_end_tag(&resources);
+	aml_buffer(&buffer, &resources);
+	expect_aml(&buffer, want, sizeof(want));
+	aml_free(&resources);
+	aml_free(&buffer);
+}
+END_TEST
+
 /* ---- ACPI tables, read back as an OS would ---- */
 
 #define ACPI_RAM_SIZE (2ULL << 20)
@@ -554,77 +614,207 @@ static void check_madt(const struct acpi_view *v)
 	ck_assert_int_eq(ioapics, 1);
 }
 
-/* The resource descriptors of one _CRS buffer, decoded (§6.4). */
-static void check_resources(struct cursor *c, const struct acpi_mmio_device *dev)
-{
-	bool memory = false, irq = false;
+/*
+ * What the DSDT declares, device by device, in order: the legacy PC
+ * devices first, then one VRnn per virtio-mmio window. The legacy
+ * devices' ports and IRQs are the PC's fixed ones, written here as
+ * numbers rather than taken from the chapter's headers.
+ */
+#define MAX_RANGES 4
 
+struct io_range {
+	uint16_t base;
+	uint8_t length;
+};
+
+struct acpi_device {
+	char name[5];
+	char hid[16];
+	bool has_uid;
+	uint64_t uid;
+	struct io_range io[MAX_RANGES];
+	unsigned io_count;
+	uint32_t mem_base[MAX_RANGES], mem_size[MAX_RANGES];
+	unsigned mem_count;
+	uint32_t irq[MAX_RANGES];
+	uint8_t irq_flags[MAX_RANGES];
+	unsigned irq_count;
+};
+
+#define IRQ_CONSUMER_EDGE_HIGH 0x03  /* consumer, edge, active-high, exclusive */
+
+static const struct acpi_device legacy_want[] = {
+	{ .name = "COM1", .hid = "PNP0501",
+	  .io = { { 0x3f8, 8 } }, .io_count = 1,
+	  .irq = { 4 }, .irq_flags = { IRQ_CONSUMER_EDGE_HIGH }, .irq_count = 1 },
+	{ .name = "RTC_", .hid = "PNP0B00",
+	  .io = { { 0x70, 2 } }, .io_count = 1 },
+	{ .name = "KBD_", .hid = "PNP0303",
+	  .io = { { 0x60, 1 }, { 0x64, 1 } }, .io_count = 2,
+	  .irq = { 1 }, .irq_flags = { IRQ_CONSUMER_EDGE_HIGH }, .irq_count = 1 },
+};
+
+#define LEGACY_DEVICES (sizeof(legacy_want) / sizeof(legacy_want[0]))
+
+/* Device(VRnn) { Name(_HID, "LNRO0005") Name(_UID, n) Name(_CRS, ...) } */
+static struct acpi_device virtio_want(unsigned index, const struct acpi_mmio_device *dev)
+{
+	struct acpi_device d = {
+		.hid = "LNRO0005", .has_uid = true, .uid = index,
+		.mem_base = { (uint32_t)dev->base }, .mem_size = { dev->size }, .mem_count = 1,
+		.irq = { dev->irq }, .irq_flags = { IRQ_CONSUMER_EDGE_HIGH }, .irq_count = 1,
+	};
+
+	snprintf(d.name, sizeof(d.name), "VR%02X", index & 0xff);
+	return d;
+}
+
+/* The resource descriptors of one _CRS buffer, decoded into `d` (§6.4). */
+static void read_resources(struct cursor *c, struct acpi_device *d)
+{
 	for (;;) {
 		uint8_t tag;
 		size_t len;
-		const uint8_t *d;
+		const uint8_t *p;
 
 		ck_assert(c->p < c->end);
 		tag = *c->p;
 		if (tag & 0x80) {                            /* large item */
 			ck_assert_uint_ge(c->end - c->p, 3);
 			len = le16(c->p + 1);
-			d = c->p + 3;
+			p = c->p + 3;
 		} else {                                     /* small item */
 			len = tag & 0x07;
-			d = c->p + 1;
+			p = c->p + 1;
 		}
-		ck_assert_uint_le(len, c->end - d);
-		c->p = d + len;
+		ck_assert_uint_le(len, c->end - p);
+		c->p = p + len;
 		if (tag == 0x79) {                           /* End tag */
 			ck_assert_uint_eq(len, 1);
-			ck_assert_uint_eq(d[0], 0);
+			ck_assert_uint_eq(p[0], 0);          /* no checksum */
 			break;
+		} else if (tag == 0x47) {                    /* I/O port (§6.4.2.5) */
+			ck_assert_uint_eq(len, 7);
+			ck_assert_uint_eq(p[0], 0x01);       /* Decode16 */
+			ck_assert_uint_eq(le16(p + 1), le16(p + 3)); /* fixed: min = max */
+			ck_assert_uint_eq(p[5], 1);          /* alignment */
+			ck_assert_uint_lt(d->io_count, MAX_RANGES);
+			d->io[d->io_count++] = (struct io_range){ le16(p + 1), p[6] };
 		} else if (tag == 0x86) {                    /* Memory32Fixed */
 			ck_assert_uint_eq(len, 9);
-			ck_assert_uint_eq(d[0], 1);          /* read-write */
-			ck_assert_uint_eq(le32(d + 1), dev->base);
-			ck_assert_uint_eq(le32(d + 5), dev->size);
-			memory = true;
+			ck_assert_uint_eq(p[0], 1);          /* read-write */
+			ck_assert_uint_lt(d->mem_count, MAX_RANGES);
+			d->mem_base[d->mem_count] = le32(p + 1);
+			d->mem_size[d->mem_count++] = le32(p + 5);
 		} else if (tag == 0x89) {                    /* Extended Interrupt */
 			ck_assert_uint_eq(len, 6);
-			ck_assert_uint_eq(d[0], 0x03);       /* consumer, edge, high, exclusive */
-			ck_assert_uint_eq(d[1], 1);          /* one interrupt */
-			ck_assert_uint_eq(le32(d + 2), dev->irq);
-			irq = true;
+			ck_assert_uint_eq(p[1], 1);          /* one interrupt */
+			ck_assert_uint_lt(d->irq_count, MAX_RANGES);
+			d->irq_flags[d->irq_count] = p[0];
+			d->irq[d->irq_count++] = le32(p + 2);
 		} else {
-			ck_abort_msg("unexpected resource descriptor 0x%x", tag);
+			ck_abort_msg("%s: unexpected resource descriptor 0x%x", d->name, tag);
 		}
 	}
-	ck_assert(memory);
-	ck_assert(irq);
 	ck_assert_ptr_eq(c->p, c->end);                 /* End tag comes last */
 }
 
-/* Device(VRnn) { Name(_HID, "LNRO0005") Name(_UID, n) Name(_CRS, ...) } */
-static void check_device(struct cursor *c, unsigned index, const struct acpi_mmio_device *dev)
+/* String := 0x0d, ASCII, NUL (§20.2.3). */
+static void read_string(struct cursor *c, char *out, size_t size)
 {
-	char name[5];
-	struct cursor device, crs;
-	uint64_t size;
+	const uint8_t *nul;
 
-	snprintf(name, sizeof(name), "VR%02X", index & 0xff);
+	expect(c, "\x0d", 1);
+	nul = memchr(c->p, 0, c->end - c->p);
+	ck_assert_ptr_nonnull(nul);
+	ck_assert_uint_lt(nul - c->p, size);
+	memcpy(out, c->p, nul - c->p + 1);
+	c->p = nul + 1;
+}
+
+/*
+ * Device(name) { Name(...) ... }, as an OS loads it: the named objects
+ * in any order, each at most once. We declare only _HID, _UID and _CRS;
+ * _HID and _CRS are required.
+ */
+static struct acpi_device read_device(struct cursor *c)
+{
+	struct acpi_device d = { 0 };
+	struct cursor device;
+	bool has_hid = false, has_crs = false;
+
 	expect(c, "\x5b\x82", 2);                           /* DeviceOp */
 	device.end = read_package_end(c);
 	device.p = c->p;
 	c->p = device.end;
-	expect(&device, name, 4);
-	expect(&device, "\x08_HID\x0dLNRO0005", sizeof("\x08_HID\x0dLNRO0005"));
-	expect(&device, "\x08_UID", 5);
-	ck_assert_uint_eq(read_integer(&device), index);
-	expect(&device, "\x08_CRS\x11", 6);                 /* Name, BufferOp */
-	crs.end = read_package_end(&device);
-	crs.p = device.p;
-	size = read_integer(&crs);
-	ck_assert_uint_eq(size, crs.end - crs.p);
-	check_resources(&crs, dev);
-	device.p = crs.end;
+	ck_assert_uint_ge(device.end - device.p, 4);
+	memcpy(d.name, device.p, 4);
+	device.p += 4;
+	while (device.p < device.end) {
+		char seg[5] = { 0 };
+
+		expect(&device, "\x08", 1);                 /* NameOp */
+		ck_assert_uint_ge(device.end - device.p, 4);
+		memcpy(seg, device.p, 4);
+		device.p += 4;
+		if (strcmp(seg, "_HID") == 0) {
+			ck_assert_msg(!has_hid, "%s: two _HIDs", d.name);
+			read_string(&device, d.hid, sizeof(d.hid));
+			has_hid = true;
+		} else if (strcmp(seg, "_UID") == 0) {
+			ck_assert_msg(!d.has_uid, "%s: two _UIDs", d.name);
+			d.uid = read_integer(&device);
+			d.has_uid = true;
+		} else if (strcmp(seg, "_CRS") == 0) {
+			struct cursor crs;
+
+			ck_assert_msg(!has_crs, "%s: two _CRSs", d.name);
+			expect(&device, "\x11", 1);         /* BufferOp */
+			crs.end = read_package_end(&device);
+			crs.p = device.p;
+			ck_assert_uint_eq(read_integer(&crs), crs.end - crs.p);
+			device.p = crs.end;
+			read_resources(&crs, &d);
+			has_crs = true;
+		} else {
+			ck_abort_msg("%s: unexpected object %s", d.name, seg);
+		}
+	}
 	ck_assert_ptr_eq(device.p, device.end);
+	ck_assert_msg(has_hid, "%s: no _HID", d.name);
+	ck_assert_msg(has_crs, "%s: no _CRS", d.name);
+	return d;
+}
+
+static void check_device(const struct acpi_device *got, const struct acpi_device *want)
+{
+	const char *n = want->name;
+
+	ck_assert_str_eq(got->name, want->name);
+	ck_assert_msg(strcmp(got->hid, want->hid) == 0, "%s: _HID %s", n, got->hid);
+	ck_assert_msg(got->has_uid == want->has_uid, "%s: _UID present: %d", n, got->has_uid);
+	if (want->has_uid)
+		ck_assert_msg(got->uid == want->uid, "%s: _UID %llu", n,
+			      (unsigned long long)got->uid);
+	ck_assert_msg(got->io_count == want->io_count, "%s: %u I/O ranges", n, got->io_count);
+	for (unsigned i = 0; i < want->io_count; i++)
+		ck_assert_msg(got->io[i].base == want->io[i].base &&
+			      got->io[i].length == want->io[i].length,
+			      "%s: I/O range %u is 0x%x+%u", n, i, got->io[i].base,
+			      got->io[i].length);
+	ck_assert_msg(got->mem_count == want->mem_count, "%s: %u memory windows", n,
+		      got->mem_count);
+	for (unsigned i = 0; i < want->mem_count; i++)
+		ck_assert_msg(got->mem_base[i] == want->mem_base[i] &&
+			      got->mem_size[i] == want->mem_size[i],
+			      "%s: memory window 0x%x+0x%x", n, got->mem_base[i],
+			      got->mem_size[i]);
+	ck_assert_msg(got->irq_count == want->irq_count, "%s: %u interrupts", n,
+		      got->irq_count);
+	for (unsigned i = 0; i < want->irq_count; i++)
+		ck_assert_msg(got->irq[i] == want->irq[i] &&
+			      got->irq_flags[i] == want->irq_flags[i],
+			      "%s: interrupt %u flags 0x%x", n, got->irq[i], got->irq_flags[i]);
 }
 
 static size_t count_occurrences(const uint8_t *hay, size_t len, const char *needle)
@@ -639,7 +829,10 @@ static size_t count_occurrences(const uint8_t *hay, size_t len, const char *need
 	return n;
 }
 
-/* The DSDT: Scope(\_SB_) holding exactly one Device per entry of devs. */
+/*
+ * The DSDT: Scope(\_SB_) holding exactly the legacy devices, then one
+ * Device per entry of devs.
+ */
 static void check_dsdt(const struct acpi_view *v, const struct acpi_mmio_device *devs,
 		       unsigned count)
 {
@@ -649,13 +842,23 @@ static void check_dsdt(const struct acpi_view *v, const struct acpi_mmio_device 
 
 	ck_assert_uint_eq(v->dsdt[8], 2);                  /* revision: 64-bit integers */
 	ck_assert_uint_eq(count_occurrences(v->dsdt, length, "LNRO0005"), count);
+	for (size_t i = 0; i < LEGACY_DEVICES; i++)
+		ck_assert_uint_eq(count_occurrences(v->dsdt, length, legacy_want[i].hid), 1);
 	expect(&c, "\x10", 1);                              /* ScopeOp */
 	scope.end = read_package_end(&c);
 	scope.p = c.p;
 	ck_assert_ptr_eq(scope.end, c.end);                 /* the scope is the whole AML */
 	expect(&scope, "\\_SB_", 5);
-	for (unsigned i = 0; i < count; i++)
-		check_device(&scope, i, &devs[i]);
+	for (size_t i = 0; i < LEGACY_DEVICES; i++) {
+		struct acpi_device got = read_device(&scope);
+
+		check_device(&got, &legacy_want[i]);
+	}
+	for (unsigned i = 0; i < count; i++) {
+		struct acpi_device got = read_device(&scope), want = virtio_want(i, &devs[i]);
+
+		check_device(&got, &want);
+	}
 	ck_assert_ptr_eq(scope.p, scope.end);
 }
 
@@ -702,22 +905,72 @@ START_TEST(test_acpi_most_devices)
 }
 END_TEST
 
+/* The end of the last table: how much RAM the tables need. */
+static uint64_t tables_end(const struct acpi_view *v)
+{
+	const uint64_t ends[] = { v->rsdp_addr + 36, v->xsdt_addr + le32(v->xsdt + 4),
+				  v->fadt_addr + le32(v->fadt + 4),
+				  v->madt_addr + le32(v->madt + 4),
+				  v->dsdt_addr + le32(v->dsdt + 4) };
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		end = ends[i] > end ? ends[i] : end;
+	return end;
+}
+
+/*
+ * A failed build leaves no RSDP for the OS to find, and does not touch
+ * *rsdp_addr.
+ */
+static void build_fails_cleanly(uint64_t ram_size, const struct acpi_mmio_device *dev)
+{
+	struct guest_memory small;
+	uint64_t rsdp_addr = 0x1234;
+
+	ck_assert_int_eq(memory_alloc(ram_size, &small), 0);
+	ck_assert_msg(acpi_build(&small, dev, 1, &rsdp_addr) == -1,
+		      "built in 0x%llx bytes of RAM", (unsigned long long)ram_size);
+	ck_assert_uint_eq(rsdp_addr, 0x1234);
+	ck_assert_ptr_null(memmem(small.host, small.size, "RSD PTR ", 8));
+	memory_destroy(&small);
+}
+
+/*
+ * Sizes from the tables' own layout (the DSDT grows with the devices it
+ * declares): RAM that ends before the area, at its start, after the
+ * RSDP only, one byte into the DSDT's place, one byte short of the DSDT,
+ * one byte short of the last table. Exactly enough RAM works.
+ */
 START_TEST(test_acpi_ram_too_small)
 {
-	/* None at all; none; room for the RSDP only. */
-	static const uint64_t sizes[] = { 64 << 10, ACPI_TABLES_ADDR, ACPI_TABLES_ADDR + 64 };
 	struct acpi_mmio_device dev;
+	struct guest_memory exact;
+	uint64_t rsdp_addr = 0, dsdt_end, end;
+	struct acpi_view v;
 
 	make_devices(&dev, 1);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		struct guest_memory small;
-		uint64_t rsdp_addr = 0x1234;
+	ck_assert_int_eq(acpi_build(&acpi_mem, &dev, 1, &rsdp_addr), 0);
+	v = walk_tables(rsdp_addr);
+	dsdt_end = v.dsdt_addr + le32(v.dsdt + 4);
+	end = tables_end(&v);
+	ck_assert_uint_gt(v.dsdt_addr, ACPI_TABLES_ADDR + 36);
+	ck_assert_uint_gt(end, dsdt_end);
 
-		ck_assert_int_eq(memory_alloc(sizes[i], &small), 0);
-		ck_assert_int_eq(acpi_build(&small, &dev, 1, &rsdp_addr), -1);
-		ck_assert_uint_eq(rsdp_addr, 0x1234);
-		memory_destroy(&small);
-	}
+	const uint64_t sizes[] = {
+		64 << 10, ACPI_TABLES_ADDR, ACPI_TABLES_ADDR + 36, v.dsdt_addr,
+		v.dsdt_addr + 1, dsdt_end - 1, end - 1,
+	};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		build_fails_cleanly(sizes[i], &dev);
+
+	ck_assert_int_eq(memory_alloc(end, &exact), 0);
+	rsdp_addr = 0;
+	ck_assert_int_eq(acpi_build(&exact, &dev, 1, &rsdp_addr), 0);
+	ck_assert_uint_eq(rsdp_addr, ACPI_TABLES_ADDR);
+	ck_assert_mem_eq(exact.host + ACPI_TABLES_ADDR, "RSD PTR ", 8);
+	memory_destroy(&exact);
 }
 END_TEST
 
@@ -753,6 +1006,8 @@ static void add_acpi_tests(Suite *s)
 	tcase_add_test(tc, test_aml_failure_propagates);
 	tcase_add_test(tc, test_aml_scope_device);
 	tcase_add_test(tc, test_aml_resource_template);
+	tcase_add_test(tc, test_aml_io);
+	tcase_add_test(tc, test_aml_io_resource_template);
 	tcase_add_test(tc, test_acpi_no_devices);
 	tcase_add_test(tc, test_acpi_one_device);
 	tcase_add_test(tc, test_acpi_three_devices);
