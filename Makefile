@@ -6,6 +6,7 @@
 #   make deps     install the Debian packages (also the book renderer)
 #   make linux    chapter 6's Linux guest: Debian's kernel, an initramfs
 #                 and a disk image, in build/linux/
+#   make run-linux  boot it on chapter 6's VMM, to a shell
 #   make book     render the book to build/book/
 #   make bench    measurements (exit costs, idle CPU), never timed tests
 #   make clean    remove every build product
@@ -40,6 +41,26 @@ run:
 	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then $(RUN_HELLO); \
 	else echo "no usable /dev/kvm here: running on nested KVM under QEMU"; \
 		scripts/nested-kvm.sh $(RUN_HELLO); fi
+
+# Chapter 6 boots Debian's kernel with a disk and an entropy source. With
+# /dev/kvm it ends in a shell on the console (exit it, or run reboot, to
+# end the VM); on nested KVM there is no terminal, so it boots, runs
+# /init's checks and reboots. The disk is a copy, so build/linux/disk.img
+# stays as built.
+LINUX_ARGS := --kernel build/linux/vmlinuz --initrd build/linux/initramfs.cpio.gz \
+	--disk build/linux/run-disk.img --rng
+LINUX_CMDLINE := console=ttyS0 reboot=k panic=-1
+
+run-linux:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory vmms guests linux-guest
+	@cp build/linux/disk.img build/linux/run-disk.img
+	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
+		chapters/06-linux-boot/vmm $(LINUX_ARGS) \
+			--append "$(LINUX_CMDLINE) kvmbook.shell"; \
+	else echo "no usable /dev/kvm here: booting on nested KVM under QEMU (no shell)"; \
+		scripts/nested-kvm.sh chapters/06-linux-boot/vmm $(LINUX_ARGS) \
+			--append "$(LINUX_CMDLINE)"; fi
 
 test:
 	@scripts/deps.sh
@@ -158,5 +179,5 @@ clean:
 	rm -rf build
 	@for c in $(CHAPTERS); do $(MAKE) --no-print-directory -C chapters/$$c clean; done
 
-.PHONY: all run test deps vmms guests linux linux-guest test-builds book \
+.PHONY: all run run-linux test deps vmms guests linux linux-guest test-builds book \
 	book-check book-sync bench clean

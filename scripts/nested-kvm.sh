@@ -30,7 +30,8 @@ MEM=${KVMBOOK_NESTED_MEM:-2048}
 # What is copied into the machine, relative to the repository.
 PAYLOAD_GLOBS="chapters/*/vmm build/asan/*/vmm build/guests/*.bin build/tests/integration
 	build/bench/cputime scripts/bench.sh
-	build/linux/vmlinuz build/linux/initramfs.cpio.gz build/linux/disk.img"
+	build/linux/vmlinuz build/linux/initramfs.cpio.gz build/linux/disk.img
+	build/linux/run-disk.img"
 
 [ $# -ge 1 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 64; }
 [ "$(uname -m)" = x86_64 ] || { echo "nested-kvm: needs an x86_64 host" >&2; exit 69; }
