@@ -168,7 +168,7 @@ book:
 
 bench:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory vmms guests build/bench/cputime
+	@$(MAKE) --no-print-directory vmms guests build/bench/cputime linux-guest
 	@scripts/bench.sh
 
 build/bench/cputime: tests/bench/cputime.c

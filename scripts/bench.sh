@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench.sh - measurements, not tests: what a VM exit costs, and how much
-# host CPU an idle (halted) guest burns. Numbers vary with the machine;
+# bench.sh - measurements, not tests: what a VM exit costs, how much
+# host CPU an idle (halted) guest burns, and how long Linux takes to
+# boot on chapter 6, phase by phase. Numbers vary with the machine;
 # the book quotes them as examples. Needs /dev/kvm; without one, the
 # measurements run on nested KVM under QEMU (scripts/nested-kvm.sh),
 # where they describe that machine, not yours.
@@ -32,4 +33,36 @@ if [ -x chapters/04-ioports/vmm ] && [ -f build/guests/04-idle.bin ]; then
 		ch=$(basename "$(dirname "$vmm")")
 		build/bench/cputime "$ch" "$vmm" build/guests/04-idle.bin
 	done
+fi
+
+# Hundredths of a second since boot, from /proc/uptime ("12.34 ...").
+uptime_cs() {
+	read -r up _ < /proc/uptime
+	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
+}
+
+# Runs a command and prints when each boot phase's console line first
+# appears, in seconds since the command started.
+boot_phases() {
+	start=$(uptime_cs)
+	"$@" 2>&1 | while IFS= read -r line; do
+		case "$line" in
+		*"Linux version"*) phase="first kernel line" ;;
+		*"Run /init as init process"*) phase="/init starts" ;;
+		*"kvmbook-init: done"*) phase="/init done" ;;
+		*"reboot: Restarting system"*) phase="reboot" ;;
+		*) continue ;;
+		esac
+		t=$(( $(uptime_cs) - start ))
+		printf '  %-18s %d.%02d s\n' "$phase" $((t / 100)) $((t % 100))
+	done
+}
+
+if [ -x chapters/06-linux-boot/vmm ] && [ -f build/linux/vmlinuz ]; then
+	echo "== booting Debian's kernel on 06-linux-boot (256M, a disk, an rng)"
+	cp build/linux/disk.img /tmp/kvmbook-bench-disk.img
+	boot_phases chapters/06-linux-boot/vmm --kernel build/linux/vmlinuz \
+		--initrd build/linux/initramfs.cpio.gz --disk /tmp/kvmbook-bench-disk.img \
+		--rng --append "console=ttyS0 reboot=k panic=-1"
+	rm -f /tmp/kvmbook-bench-disk.img
 fi
