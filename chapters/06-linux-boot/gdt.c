@@ -91,10 +91,33 @@ const uint8_t flat_data_access = SEG_PRESENT | SEG_CODE_OR_DATA |
 /* book:end flat-gdt */
 
 /*
- * gdt_install - writes the flat GDT to GDT_ADDR in guest memory and
- * fills sregs: GDTR, CS from `code_selector` (32- or 64-bit code), and
- * DS/ES/FS/GS/SS, all with their hidden parts. 0, or -1 if RAM is too
- * small to hold it.
+ * gdt_load - writes a GDT of `count` descriptors to GDT_ADDR in guest
+ * memory and fills sregs: GDTR, CS from `code_selector`, and
+ * DS/ES/FS/GS/SS from `data_selector`, all with their hidden parts. 0,
+ * or -1 if RAM is too small to hold it.
+ */
+int gdt_load(const struct guest_memory *mem, struct kvm_sregs *sregs,
+	     const uint64_t *gdt, size_t count, uint16_t code_selector,
+	     uint16_t data_selector)
+{
+	void *dest = guest_ptr(mem, GDT_ADDR, count * sizeof(gdt[0]));
+
+	if (!dest) {
+		fprintf(stderr, "vmm: no room for the GDT in guest RAM\n");
+		return -1;
+	}
+	memcpy(dest, gdt, count * sizeof(gdt[0]));
+	sregs->gdt.base = GDT_ADDR;
+	sregs->gdt.limit = count * sizeof(gdt[0]) - 1;
+	segment_from_descriptor(code_selector, gdt[code_selector / 8], &sregs->cs);
+	segment_from_descriptor(data_selector, gdt[data_selector / 8], &sregs->ds);
+	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
+	return 0;
+}
+
+/*
+ * gdt_install - loads the flat GDT of the VMM's own guests, with CS from
+ * `code_selector` (32- or 64-bit code) and 32-bit data in the rest.
  */
 int gdt_install(const struct guest_memory *mem, struct kvm_sregs *sregs,
 		uint16_t code_selector)
@@ -109,17 +132,6 @@ int gdt_install(const struct guest_memory *mem, struct kvm_sregs *sregs,
 		[GDT_CODE64 / 8] = gdt_descriptor(0, SEG_LIMIT_MAX, flat_code_access,
 						  SEG_FLAG_G | SEG_FLAG_L),
 	};
-	void *dest = guest_ptr(mem, GDT_ADDR, sizeof(gdt));
 
-	if (!dest) {
-		fprintf(stderr, "vmm: no room for the GDT in guest RAM\n");
-		return -1;
-	}
-	memcpy(dest, gdt, sizeof(gdt));
-	sregs->gdt.base = GDT_ADDR;
-	sregs->gdt.limit = sizeof(gdt) - 1;
-	segment_from_descriptor(code_selector, gdt[code_selector / 8], &sregs->cs);
-	segment_from_descriptor(GDT_DATA32, gdt[GDT_DATA32 / 8], &sregs->ds);
-	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
-	return 0;
+	return gdt_load(mem, sregs, gdt, GDT_ENTRIES, code_selector, GDT_DATA32);
 }

@@ -5,6 +5,7 @@
 #define GDT_H
 
 #include <linux/kvm.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "memory.h"
@@ -53,6 +54,9 @@ uint64_t gdt_descriptor(uint32_t base, uint32_t limit, uint8_t access,
 			uint8_t flags);
 void segment_from_descriptor(uint16_t selector, uint64_t descriptor,
 			     struct kvm_segment *seg);
+int gdt_load(const struct guest_memory *mem, struct kvm_sregs *sregs,
+	     const uint64_t *gdt, size_t count, uint16_t code_selector,
+	     uint16_t data_selector);
 int gdt_install(const struct guest_memory *mem, struct kvm_sregs *sregs,
 		uint16_t code_selector);
 

@@ -161,7 +161,8 @@ int linux_load(const struct options *opts, const struct guest_memory *mem,
 
 /*
  * The boot GDT of the 64-bit protocol: null, (unused), 64-bit code at
- * BOOT_CS, data at BOOT_DS, flat. The kernel soon loads its own.
+ * BOOT_CS, data at BOOT_DS, flat. It replaces the VMM's own GDT, whose
+ * selectors differ; the kernel soon loads a GDT of its own.
  */
 static int install_boot_gdt(const struct guest_memory *mem,
 			    struct kvm_sregs *sregs)
@@ -172,17 +173,9 @@ static int install_boot_gdt(const struct guest_memory *mem,
 		[BOOT_DS / 8] = gdt_descriptor(0, SEG_LIMIT_MAX, flat_data_access,
 					       SEG_FLAG_G | SEG_FLAG_DB),
 	};
-	void *dest = guest_ptr(mem, GDT_ADDR, sizeof(gdt));
 
-	if (!dest)
-		return -1;
-	memcpy(dest, gdt, sizeof(gdt));
-	sregs->gdt.base = GDT_ADDR;
-	sregs->gdt.limit = sizeof(gdt) - 1;
-	segment_from_descriptor(BOOT_CS, gdt[BOOT_CS / 8], &sregs->cs);
-	segment_from_descriptor(BOOT_DS, gdt[BOOT_DS / 8], &sregs->ds);
-	sregs->es = sregs->ss = sregs->ds;
-	return 0;
+	return gdt_load(mem, sregs, gdt, sizeof(gdt) / sizeof(gdt[0]), BOOT_CS,
+			BOOT_DS);
 }
 
 /*
@@ -203,9 +196,7 @@ int linux_enter(const struct vcpu *vcpu, const struct guest_memory *mem,
 	if (setup_long_mode(vcpu, mem, regs.rip) < 0 ||
 	    vcpu_get_sregs(vcpu, &sregs) < 0)
 		return -1;
-	if (install_boot_gdt(mem, &sregs) < 0) {
-		fprintf(stderr, "vmm: no room for the boot GDT in RAM\n");
+	if (install_boot_gdt(mem, &sregs) < 0)
 		return -1;
-	}
 	return vcpu_set_state(vcpu, &sregs, &regs);
 }
