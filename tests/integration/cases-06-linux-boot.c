@@ -60,6 +60,24 @@ const struct guest_case cases_06[] = {
 		},
 		.status = 0,
 	},
+	{
+		/* stdin -> COM1 -> the kernel's tty -> a shell, and back. The
+		 * blank lines go first: the 8250 driver clears the UART's FIFO
+		 * when the console is opened, and what was in it is lost. The
+		 * shell's answer, kvm42book, is not in the echo of the command. */
+		.name = "Linux runs a shell on the console, fed from stdin",
+		.chapter = 6, .needs_kvm = true, .needs_native_kernel_code = true,
+		.args = { LINUX_ARGS(CMDLINE " kvmbook.shell") },
+		.input = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+			 "echo kvm$((6*7))book\nexit\n",
+		.timeout_s = LINUX_TIMEOUT_S,
+		.out_has_all = {
+			"kvmbook-init: starting a shell; exit it to reboot",
+			"kvm42book",
+			"kvmbook-init: done, rebooting",
+		},
+		.status = 0,
+	},
 
 	/* Bad input: a one-line message and the DESIGN.md status, before
 	 * KVM is opened. */
