@@ -317,7 +317,7 @@ static void describe_device(struct aml *scope, unsigned index,
 	aml_free(&body);
 }
 
-/* Scope(\_SB_) { one Device per virtio-mmio window }: \_SB_ holds devices. */
+/* book:begin legacy-devices */
 /*
  * The PC devices at their fixed ports. Linux would find them by probing
  * anyway, but in a hardware-reduced machine it maps only the interrupts
@@ -336,6 +336,7 @@ static const struct legacy_device {
 	{ "KBD_", "PNP0303", { I8042_DATA_PORT, I8042_COMMAND_PORT }, { 1, 1 },
 	  I8042_KEYBOARD_IRQ },
 };
+/* book:end legacy-devices */
 
 static void describe_legacy_device(struct aml *scope, const struct legacy_device *dev)
 {
@@ -356,6 +357,8 @@ static void describe_legacy_device(struct aml *scope, const struct legacy_device
 	aml_free(&body);
 }
 
+/* Scope(\_SB_) { the PC devices, then one Device per virtio-mmio window }:
+ * \_SB_, the system bus, is where ACPI puts devices. */
 static void describe_devices(struct aml *dsdt, const struct acpi_mmio_device *devs,
 			     unsigned count)
 {

@@ -57,6 +57,22 @@ static uint64_t kernel_offset(const struct setup_header *hdr)
 }
 
 /*
+ * Where the kernel will run, which is not where we load it: the
+ * decompressor moves the kernel up to kernel_alignment, and no lower
+ * than pref_address (boot.rst: "init_size ... starting at the kernel
+ * runtime start address"). For Debian's kernel that is 16 MiB.
+ */
+static uint64_t runtime_start(const struct setup_header *hdr, uint64_t load_addr)
+{
+	uint64_t align = hdr->kernel_alignment ? hdr->kernel_alignment : 1;
+	uint64_t start = (load_addr + align - 1) / align * align;
+
+	if (!hdr->relocatable_kernel || start < hdr->pref_address)
+		start = hdr->pref_address;
+	return start;
+}
+
+/*
  * bzimage_load - checks the kernel at `path` and copies its protected-
  * mode part to KERNEL_LOAD_ADDR, leaving room for what it unpacks to
  * (init_size). Returns 0 with *kernel filled, or an exit status after a
@@ -88,7 +104,11 @@ int bzimage_load(const char *path, const struct guest_memory *mem,
 	}
 	size = f.size - offset;
 	kernel->load_addr = KERNEL_LOAD_ADDR;
-	kernel->end = KERNEL_LOAD_ADDR + (size > hdr->init_size ? size : hdr->init_size);
+	/* RAM the kernel needs: the file where we load it, and init_size
+	 * where it will run */
+	kernel->end = runtime_start(hdr, KERNEL_LOAD_ADDR) + hdr->init_size;
+	if (kernel->end < KERNEL_LOAD_ADDR + size)
+		kernel->end = KERNEL_LOAD_ADDR + size;
 	if (status == 0 && kernel->end > mem->size) {
 		fprintf(stderr, "vmm: kernel %s needs %llu MiB of RAM, more than -m gives\n",
 			path, (unsigned long long)(kernel->end >> 20) + 1);

@@ -29,7 +29,7 @@
 struct linux_kernel {
 	struct boot_params header; /* the file's first page: setup header */
 	uint64_t load_addr;        /* where its protected-mode part is */
-	uint64_t end;              /* load_addr + init_size: RAM it needs */
+	uint64_t end;              /* the end of the RAM it needs (init_size) */
 };
 
 int bzimage_load(const char *path, const struct guest_memory *mem,

@@ -26,6 +26,8 @@ const struct guest_case cases_06[] = {
 		.chapter = 6, .needs_kvm = true, .needs_native_kernel_code = true,
 		.args = { LINUX_ARGS(CMDLINE), "--disk", "@DISK", "--rng" },
 		.disk_image = "disk.img", .timeout_s = LINUX_TIMEOUT_S,
+		/* what /init wrote to /written.txt reached the host file */
+		.disk_has = "written by kvmbook-init\n", .disk_at = DISK_ANYWHERE,
 		.out_has_all = {
 			"Command line: " CMDLINE,
 			"BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable",
@@ -61,7 +63,8 @@ const struct guest_case cases_06[] = {
 		.status = 0,
 	},
 	{
-		/* stdin -> COM1 -> the kernel's tty -> a shell, and back. The
+		/* stdin -> COM1 -> the kernel's tty -> a shell, and back; then
+		 * the shell's own `reboot` ends the VM. The
 		 * blank lines go first: the 8250 driver clears the UART's FIFO
 		 * when the console is opened, and what was in it is lost. The
 		 * shell's answer, kvm42book, is not in the echo of the command. */
@@ -69,12 +72,13 @@ const struct guest_case cases_06[] = {
 		.chapter = 6, .needs_kvm = true, .needs_native_kernel_code = true,
 		.args = { LINUX_ARGS(CMDLINE " kvmbook.shell") },
 		.input = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
-			 "echo kvm$((6*7))book\nexit\n",
+			 "echo kvm$((6*7))book\nreboot\n",
 		.timeout_s = LINUX_TIMEOUT_S,
 		.out_has_all = {
 			"kvmbook-init: starting a shell; exit it to reboot",
 			"kvm42book",
-			"kvmbook-init: done, rebooting",
+			/* the shell's reboot asks PID 1, /init, to do it */
+			"kvmbook-init: reboot requested",
 		},
 		.status = 0,
 	},

@@ -15,6 +15,7 @@
 #define MAX_ERR_LINES 8
 #define MAX_STATS 4
 #define MAX_OUT_LINES 16
+#define DISK_ANYWHERE (-1L)
 
 struct stats_row {
 	const char *reason; /* a row of the --stats table, e.g. "IO" */
@@ -54,7 +55,8 @@ struct guest_case {
 	/* SIGKILL the vmm as soon as its stdout contains this (its status
 	 * is then 137: 128 + SIGKILL). */
 	const char *kill_on_output;
-	/* Afterwards the @DISK file must hold disk_has at byte disk_at. */
+	/* Afterwards the @DISK file must hold disk_has at byte disk_at
+	 * (DISK_ANYWHERE: at any offset). */
 	const char *disk_has;
 	long disk_at;
 	/* @DISK starts as a copy of this file in $KVMBOOK_LINUX, not blank. */
