@@ -14,7 +14,7 @@
  * reports as reserved; the OS looks for the RSDP in 0xe0000-0xfffff.
  */
 #define ACPI_TABLES_ADDR 0xe0000
-#define ACPI_TABLES_END  0x100000
+#define ACPI_TABLES_END  0xf0000   /* the MP table (mptable.c) follows */
 
 /* Most devices acpi_build can name (VR00 ... VRFF). */
 #define ACPI_MAX_DEVICES 256

@@ -11,7 +11,9 @@
  *      setup header with the loader's answers filled in (where the
  *      command line and the initrd are), the memory map (e820.c), and
  *      where the ACPI tables start (acpi.c), which list the devices the
- *      kernel cannot find by probing: our virtio-mmio devices.
+ *      kernel cannot find by probing: our virtio-mmio devices. For a
+ *      kernel built without ACPI, an MP table (mptable.c) tells it at
+ *      least how interrupts are wired.
  *
  * Then it enters the kernel by the 64-bit boot protocol: long mode,
  * paging on with the kernel identity-mapped, a GDT with flat 64-bit code
@@ -33,6 +35,7 @@
 #include "gdt.h"
 #include "loader.h"
 #include "longmode.h"
+#include "mptable.h"
 #include "quirks.h"
 #include "virtio_mmio.h"
 #include "x86.h"
@@ -153,6 +156,8 @@ int linux_load(const struct options *opts, const struct guest_memory *mem,
 				       emulation_quirks, mem, &kernel->header.hdr);
 	if (status == 0)
 		status = write_acpi(opts, mem, &rsdp);
+	if (status == 0 && mptable_build(mem) < 0)
+		status = EX_SOFTWARE;
 	if (status == 0)
 		status = write_boot_params(mem, kernel, initrd_addr, initrd_size,
 					   rsdp);
