@@ -139,8 +139,8 @@ static int write_boot_params(const struct guest_memory *mem,
 }
 
 /*
- * linux_load - puts the kernel, initrd, command line, ACPI tables and
- * zero page into guest RAM. 0, or an exit status after a message.
+ * linux_load - puts the kernel, initrd, command line, ACPI and MP tables
+ * and zero page into guest RAM. 0, or an exit status after a message.
  */
 int linux_load(const struct options *opts, const struct guest_memory *mem,
 	       struct linux_kernel *kernel, bool emulation_quirks)

@@ -33,7 +33,10 @@
 #define MP_SPEC_REV      4          /* 1.4 */
 #define MP_LAPIC_ADDR    0xfee00000
 #define MP_IOAPIC_ADDR   0xfec00000
-#define MP_IOAPIC_ID     1          /* distinct from the CPU's APIC id */
+/* Distinct from the CPU's APIC id, as the MP spec wants; the MADT
+ * (acpi.c) says 0, what KVM's I/O APIC id register reads after reset.
+ * A 64-bit kernel checks neither against the register. */
+#define MP_IOAPIC_ID     1
 #define MP_APIC_VERSION  0x14       /* an integrated local APIC */
 #define MP_IOAPIC_VERSION 0x11      /* what KVM's I/O APIC reports */
 #define MP_ISA_BUS       0
@@ -100,6 +103,12 @@ struct mp_interrupt {
 } __attribute__((packed));
 
 enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
+
+_Static_assert(sizeof(struct mp_floating_pointer) == 16, "MP floating pointer");
+_Static_assert(sizeof(struct mp_config_header) == 44, "MP table header");
+_Static_assert(sizeof(struct mp_processor) == 20, "MP processor entry");
+_Static_assert(sizeof(struct mp_bus) == 8 && sizeof(struct mp_ioapic) == 8 &&
+	       sizeof(struct mp_interrupt) == 8, "MP 8-byte entries");
 
 /* What the guest sees: the header and every entry, back to back. */
 struct mp_config {

@@ -8,8 +8,9 @@
  * and the virtio-mmio devices, decoded from the DSDT's AML. Then the
  * Linux loader's pieces: the e820 map, bzImage loading and its header
  * checks, linux_load's zero page, initrd and command line (on synthetic
- * kernel files), the --kernel options, the CPUID quirk, and the file
- * loader.
+ * kernel files), the MP table (read back as Linux's mpparse.c reads
+ * it, beside the ACPI tables), the --kernel options, the CPUID quirk,
+ * and the file loader.
  */
 #define _GNU_SOURCE
 #include <asm/bootparam.h>
@@ -33,6 +34,7 @@
 #include "linux.h"
 #include "loader.h"
 #include "memory.h"
+#include "mptable.h"
 #include "options.h"
 #include "quirks.h"
 
@@ -2399,6 +2401,340 @@ static void add_linux_load_tests(Suite *s)
 
 /* ==== end of linux_load ==== */
 
+/* ==== mptable: the MultiProcessor table (mptable.c) ==== */
+
+/*
+ * The table read back the way Linux's arch/x86/kernel/mpparse.c reads
+ * it (smp_scan_config, smp_check_mpc, smp_read_mpc). Offsets and values
+ * are the MultiProcessor Specification 1.4's (§4.1 the floating
+ * pointer, §4.2 the configuration table header, §4.3 the entries),
+ * written as numbers here rather than taken from mptable.c's structs,
+ * so that a layout mistake on either side shows.
+ */
+#define MP_RAM_SIZE (16 * MiB)
+
+static struct guest_memory mp_mem;
+
+static void mptable_setup(void)
+{
+	ck_assert_int_eq(memory_alloc(MP_RAM_SIZE, &mp_mem), 0);
+}
+
+static void mptable_teardown(void)
+{
+	memory_destroy(&mp_mem);
+}
+
+/* What the walk found. */
+struct mp_view {
+	uint64_t fp_addr;        /* the floating pointer */
+	uint64_t table_addr;     /* the configuration table */
+	uint16_t length;         /* its base length: header and entries */
+	unsigned processors, buses, ioapics, io_ints, local_ints;
+	uint32_t isa_irqs;       /* bit n: ISA IRQ n has an I/O interrupt entry */
+	bool extint_lint0, nmi_lint1;
+};
+
+/*
+ * smp_scan_config: "_MP_" on a 16-byte boundary, length 1 (in 16-byte
+ * units), the 16 bytes summing to 0, revision 1.1 or 1.4. How many
+ * there are in [start, start + len), and where the first is.
+ */
+static unsigned mp_scan(const struct guest_memory *mem, uint64_t start, uint64_t len,
+			uint64_t *first)
+{
+	unsigned found = 0;
+
+	for (uint64_t addr = start; addr < start + len; addr += 16) {
+		const uint8_t *p = guest_ptr(mem, addr, 16);
+
+		if (p && memcmp(p, "_MP_", 4) == 0 && p[8] == 1 && byte_sum(p, 16) == 0 &&
+		    (p[9] == 1 || p[9] == 4) && found++ == 0)
+			*first = addr;
+	}
+	return found;
+}
+
+/* §4.3.1, 20 bytes: our one CPU, the boot processor. */
+static void mp_processor(const uint8_t *e, struct mp_view *v)
+{
+	ck_assert_uint_eq(e[1], 0);                      /* local APIC id */
+	ck_assert_uint_eq(e[2], 0x14);                   /* KVM's local APIC version */
+	ck_assert_uint_eq(e[3], 0x03);                   /* CPU flags: EN | BP */
+	v->processors++;
+}
+
+/* §4.3.2, 8 bytes: bus 0 is ISA, blank-padded. */
+static void mp_bus(const uint8_t *e, struct mp_view *v)
+{
+	ck_assert_uint_eq(e[1], 0);                      /* bus id */
+	ck_assert_mem_eq(e + 2, "ISA   ", 6);
+	v->buses++;
+}
+
+/* §4.3.3, 8 bytes: KVM's I/O APIC. */
+static void mp_ioapic(const uint8_t *e, struct mp_view *v)
+{
+	ck_assert_uint_eq(e[1], 1);                      /* I/O APIC id */
+	ck_assert_uint_eq(e[2], 0x11);                   /* KVM's I/O APIC version */
+	ck_assert_uint_eq(e[3], 0x01);                   /* flags: EN */
+	ck_assert_uint_eq(le32(e + 4), 0xfec00000);
+	v->ioapics++;
+}
+
+/*
+ * §4.3.4, 8 bytes: ISA IRQ n on pin n of I/O APIC 1, a vectored
+ * interrupt (INT, 0) with the bus's own polarity and trigger (flags 0).
+ * Each IRQ at most once; never 2, the PICs' cascade.
+ */
+static void mp_io_interrupt(const uint8_t *e, struct mp_view *v)
+{
+	uint8_t irq = e[5];
+
+	ck_assert_msg(e[1] == 0, "IRQ %u: interrupt type %u", irq, e[1]);
+	ck_assert_msg(le16(e + 2) == 0, "IRQ %u: flags 0x%x", irq, le16(e + 2));
+	ck_assert_msg(e[4] == 0, "IRQ %u: source bus %u", irq, e[4]);
+	ck_assert_msg(irq < 16 && irq != 2, "I/O interrupt for IRQ %u", irq);
+	ck_assert_msg(!(v->isa_irqs & 1U << irq), "IRQ %u twice", irq);
+	ck_assert_msg(e[6] == 1, "IRQ %u: to I/O APIC %u", irq, e[6]);
+	ck_assert_msg(e[7] == irq, "IRQ %u: on pin %u", irq, e[7]);
+	v->isa_irqs |= 1U << irq;
+	v->io_ints++;
+}
+
+/* §4.3.5, 8 bytes: ExtINT (3) on LINT0 and NMI (1) on LINT1, of every local APIC. */
+static void mp_local_interrupt(const uint8_t *e, struct mp_view *v)
+{
+	ck_assert_uint_eq(le16(e + 2), 0);               /* flags: as the bus says */
+	ck_assert_uint_eq(e[4], 0);                      /* source bus: ISA */
+	ck_assert_uint_eq(e[6], 0xff);                   /* all local APICs */
+	if (e[1] == 3 && e[7] == 0) {
+		ck_assert(!v->extint_lint0);
+		v->extint_lint0 = true;
+	} else if (e[1] == 1 && e[7] == 1) {
+		ck_assert(!v->nmi_lint1);
+		v->nmi_lint1 = true;
+	} else {
+		ck_abort_msg("local interrupt type %u to LINT%u", e[1], e[7]);
+	}
+	v->local_ints++;
+}
+
+/*
+ * The floating pointer in 0xf0000-0xfffff, its configuration table,
+ * and every entry in it, checked; the whole of it lies inside the BIOS
+ * area, [0xf0000, 0x100000).
+ */
+static struct mp_view mp_read(const struct guest_memory *mem)
+{
+	struct mp_view v = { 0 };
+	const uint8_t *fp, *t;
+	unsigned entries = 0;
+	uint8_t last_type = 0;
+	uint32_t off;
+
+	ck_assert_uint_eq(mp_scan(mem, 0xf0000, 0x10000, &v.fp_addr), 1);
+	ck_assert_uint_eq(v.fp_addr, 0xf0000);
+	fp = guest_ptr(mem, v.fp_addr, 16);
+	ck_assert_uint_eq(fp[9], 4);                     /* spec revision 1.4 */
+	ck_assert_uint_eq(fp[11], 0);                    /* feature 1: a table follows */
+	ck_assert_uint_eq(fp[12] & 0x80, 0);             /* no IMCR: virtual wire mode */
+	ck_assert_uint_eq(fp[13] | fp[14] | fp[15], 0);  /* reserved */
+
+	v.table_addr = le32(fp + 4);
+	t = guest_ptr(mem, v.table_addr, 44);
+	ck_assert_msg(t != NULL, "table at 0x%llx", (unsigned long long)v.table_addr);
+	ck_assert_mem_eq(t, "PCMP", 4);
+	v.length = le16(t + 4);
+	ck_assert_uint_ge(v.length, 44);
+	ck_assert_msg(v.table_addr >= 0xf0000 + 16 &&
+		      v.table_addr + v.length + le16(t + 40) <= 0x100000,
+		      "table 0x%llx+0x%x outside the BIOS area or over the pointer",
+		      (unsigned long long)v.table_addr, v.length);
+	t = guest_ptr(mem, v.table_addr, v.length);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(byte_sum(t, v.length), 0);     /* checksum */
+	ck_assert_uint_eq(t[6], 4);                      /* spec revision 1.4 */
+	ck_assert_uint_eq(le32(t + 28), 0);              /* no OEM table */
+	ck_assert_uint_eq(le16(t + 32), 0);
+	ck_assert_uint_eq(le32(t + 36), 0xfee00000);     /* local APIC address */
+	ck_assert_uint_eq(le16(t + 40), 0);              /* no extended entries */
+	ck_assert_uint_eq(t[42], 0);                     /* and their checksum 0 */
+
+	/* smp_read_mpc: entry by entry, sorted by type (§4.3) */
+	for (off = 44; off < v.length; entries++) {
+		const uint8_t *e = t + off;
+		uint32_t size = e[0] == 0 ? 20 : 8;
+
+		ck_assert_msg(e[0] <= 4, "entry type %u at offset %u", e[0], off);
+		ck_assert_msg(e[0] >= last_type, "entry type %u after %u", e[0], last_type);
+		ck_assert_msg(off + size <= v.length, "entry at %u past the end", off);
+		last_type = e[0];
+		switch (e[0]) {
+		case 0: mp_processor(e, &v); break;
+		case 1: mp_bus(e, &v); break;
+		case 2: mp_ioapic(e, &v); break;
+		case 3: mp_io_interrupt(e, &v); break;
+		case 4: mp_local_interrupt(e, &v); break;
+		}
+		off += size;
+	}
+	ck_assert_uint_eq(off, v.length);                /* the length is the entries' */
+	ck_assert_uint_eq(le16(t + 34), entries);        /* entry count */
+
+	ck_assert_uint_eq(v.processors, 1);
+	ck_assert_uint_eq(v.buses, 1);
+	ck_assert_uint_eq(v.ioapics, 1);
+	ck_assert_uint_eq(v.io_ints, 15);
+	ck_assert_uint_eq(v.isa_irqs, 0xffff & ~(1U << 2));
+	ck_assert_uint_eq(v.local_ints, 2);
+	ck_assert(v.extint_lint0 && v.nmi_lint1);
+	return v;
+}
+
+START_TEST(test_mptable_as_linux_reads_it)
+{
+	struct mp_view v;
+
+	stderr_begin();
+	ck_assert_int_eq(mptable_build(&mp_mem), 0);
+	expect_no_message();
+	v = mp_read(&mp_mem);
+	/* header 44, processor 20, bus 8, I/O APIC 8, 15 + 2 interrupts 8 each */
+	ck_assert_uint_eq(v.length, 44 + 20 + 8 + 8 + 17 * 8);
+	ck_assert_uint_eq(v.table_addr, 0xf0010);        /* right after the pointer */
+	/* and nothing else written */
+	expect_ram_zero(&mp_mem, 0, 0xf0000);
+	expect_ram_zero(&mp_mem, v.table_addr + v.length,
+			MP_RAM_SIZE - v.table_addr - v.length);
+
+	/* built again over itself, or over garbage in the area: the same */
+	memset(mp_mem.host + 0xf0000, 0x5a, 0x10000);
+	ck_assert_int_eq(mptable_build(&mp_mem), 0);
+	mp_read(&mp_mem);
+}
+END_TEST
+
+/* Not enough RAM: -1 after one line, and not one byte written. */
+static void mptable_fails_cleanly(uint64_t ram_size)
+{
+	struct guest_memory small;
+	int status;
+
+	ck_assert_int_eq(memory_alloc(ram_size, &small), 0);
+	stderr_begin();
+	status = mptable_build(&small);
+	ck_assert_msg(status == -1, "built in 0x%llx bytes of RAM",
+		      (unsigned long long)ram_size);
+	expect_one_message();
+	expect_ram_zero(&small, 0, ram_size);
+	memory_destroy(&small);
+}
+
+/*
+ * RAM that ends before the pointer, right after it, and one byte short
+ * of the table's end; exactly enough works.
+ */
+START_TEST(test_mptable_ram_too_small)
+{
+	struct guest_memory exact;
+	struct mp_view v;
+	uint64_t end;
+
+	ck_assert_int_eq(mptable_build(&mp_mem), 0);
+	v = mp_read(&mp_mem);
+	end = v.table_addr + v.length;
+
+	mptable_fails_cleanly(64 * KiB);
+	mptable_fails_cleanly(0xf0000);
+	mptable_fails_cleanly(0xf0000 + 16);
+	mptable_fails_cleanly(end - 1);
+
+	ck_assert_int_eq(memory_alloc(end, &exact), 0);
+	ck_assert_int_eq(mptable_build(&exact), 0);
+	mp_read(&exact);
+	memory_destroy(&exact);
+}
+END_TEST
+
+/*
+ * The ACPI tables and the MP table side by side in the BIOS area, with
+ * the most devices ACPI can name, built in either order: neither
+ * overwrites the other, and the ACPI tables end below 0xf0000.
+ */
+START_TEST(test_mptable_beside_acpi)
+{
+	struct acpi_mmio_device *devs = calloc(ACPI_MAX_DEVICES, sizeof(*devs));
+	uint64_t rsdp_addr = 0;
+	struct acpi_view a;
+
+	/* acpi_build's bound keeps it below the MP area, however many devices */
+	ck_assert_uint_le(ACPI_TABLES_END, 0xf0000);
+	ck_assert_ptr_nonnull(devs);
+	make_devices(devs, ACPI_MAX_DEVICES);
+	acpi_mem = mp_mem;                               /* where walk_tables reads */
+	for (int mp_first = 0; mp_first <= 1; mp_first++) {
+		memset(mp_mem.host, 0, 1 * MiB);
+		if (mp_first)
+			ck_assert_int_eq(mptable_build(&mp_mem), 0);
+		ck_assert_int_eq(acpi_build(&mp_mem, devs, ACPI_MAX_DEVICES, &rsdp_addr), 0);
+		if (!mp_first)
+			ck_assert_int_eq(mptable_build(&mp_mem), 0);
+		a = walk_tables(rsdp_addr);
+		check_dsdt(&a, devs, ACPI_MAX_DEVICES);
+		ck_assert_uint_le(tables_end(&a), 0xf0000);
+		mp_read(&mp_mem);
+	}
+	free(devs);
+}
+END_TEST
+
+/*
+ * linux_load leaves both for the kernel: the RSDP at 0xe0000 that the
+ * zero page points at, the MP floating pointer at 0xf0000, and the ACPI
+ * tables clear of the MP area.
+ */
+START_TEST(test_mptable_from_linux_load)
+{
+	struct kernel_spec spec = good_kernel();
+	struct test_kernel k = make_kernel(&spec);
+	struct options o = linux_options(k.path, NULL, NULL);
+	struct linux_kernel kernel;
+	struct acpi_view a;
+	struct mp_view v;
+
+	o.memory_size = MP_RAM_SIZE;
+	stderr_begin();
+	ck_assert_int_eq(linux_load(&o, &mp_mem, &kernel, false), 0);
+	expect_no_message();
+	ck_assert_uint_eq(zero_page(&mp_mem)->acpi_rsdp_addr, 0xe0000);
+	acpi_mem = mp_mem;                               /* where walk_tables reads */
+	a = walk_tables(0xe0000);
+	check_dsdt(&a, (struct acpi_mmio_device[]){
+			   { .base = 0xd0000000, .size = 0x1000, .irq = 5 },
+			   { .base = 0xd0001000, .size = 0x1000, .irq = 6 } }, 2);
+	v = mp_read(&mp_mem);
+	ck_assert_uint_le(tables_end(&a), v.fp_addr);
+	ck_assert_uint_le(tables_end(&a), 0xf0000);
+	free_kernel(&k);
+}
+END_TEST
+
+static void add_mptable_tests(Suite *s)
+{
+	TCase *tc = tcase_create("mptable");
+
+	tcase_add_unchecked_fixture(tc, temp_dir_setup, temp_dir_teardown);
+	tcase_add_checked_fixture(tc, mptable_setup, mptable_teardown);
+	tcase_add_test(tc, test_mptable_as_linux_reads_it);
+	tcase_add_test(tc, test_mptable_ram_too_small);
+	tcase_add_test(tc, test_mptable_beside_acpi);
+	tcase_add_test(tc, test_mptable_from_linux_load);
+	suite_add_tcase(s, tc);
+}
+
+/* ==== end of mptable ==== */
+
 /* ==== options: --kernel, --initrd, --append (options.c) ==== */
 
 static bool parse_args(int argc, const char **argv, struct options *o, int *status)
@@ -2720,6 +3056,7 @@ static Suite *suite(void)
 	add_e820_tests(s);
 	add_bzimage_tests(s);
 	add_linux_load_tests(s);
+	add_mptable_tests(s);
 	add_options_tests(s);
 	add_quirks_tests(s);
 	add_loader_tests(s);
