@@ -120,14 +120,17 @@ static int write_boot_params(const struct guest_memory *mem,
 			     uint64_t rsdp)
 {
 	struct boot_params *bp = guest_ptr(mem, BOOT_PARAMS_ADDR, sizeof(*bp));
+	/* A newer kernel's header may be longer than the one we know. */
+	uint64_t header_size = setup_header_size(&kernel->header.hdr);
 
+	if (header_size > sizeof(bp->hdr))
+		header_size = sizeof(bp->hdr);
 	if (!bp) {
 		fprintf(stderr, "vmm: no room for boot_params in RAM\n");
 		return EX_DATAERR;
 	}
 	memset(bp, 0, sizeof(*bp));
-	memcpy(&bp->hdr, &kernel->header.hdr,
-	       setup_header_size(&kernel->header.hdr));
+	memcpy(&bp->hdr, &kernel->header.hdr, header_size);
 	bp->hdr.type_of_loader = LOADER_TYPE_UNDEFINED;
 	bp->hdr.cmd_line_ptr = CMDLINE_ADDR;
 	bp->hdr.ramdisk_image = (uint32_t)initrd_addr;
