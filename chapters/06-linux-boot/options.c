@@ -138,11 +138,16 @@ static bool parse_disk(char *spec, struct options *opts)
 }
 
 /* What to run: one IMAGE, or a --kernel (with its --initrd and --append). */
-static bool take_guest(int argc, char **argv, struct options *opts)
+static bool take_guest(int argc, char **argv, struct options *opts,
+		       bool mode_given)
 {
 	if (opts->kernel) {
 		if (optind != argc) {
 			fprintf(stderr, "vmm: give IMAGE or --kernel, not both (see --help)\n");
+			return false;
+		}
+		if (mode_given) {
+			fprintf(stderr, "vmm: --mode is for an IMAGE; Linux boots in long mode\n");
 			return false;
 		}
 		return true;
@@ -182,6 +187,7 @@ bool parse_options(int argc, char **argv, struct options *opts, int *status)
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool mode_given = false;
 	int opt;
 
 	*opts = (struct options){
@@ -202,6 +208,7 @@ bool parse_options(int argc, char **argv, struct options *opts, int *status)
 				return false;
 			break;
 		case OPT_MODE:
+			mode_given = true;
 			if (parse_mode(optarg, &opts->mode) != 0) {
 				fprintf(stderr, "vmm: unknown mode '%s' (real, protected or long)\n",
 					optarg);
@@ -250,5 +257,5 @@ bool parse_options(int argc, char **argv, struct options *opts, int *status)
 			return false;
 		}
 	}
-	return take_guest(argc, argv, opts);
+	return take_guest(argc, argv, opts, mode_given);
 }

@@ -142,6 +142,11 @@ const struct guest_case cases_06[] = {
 		.err = { "give IMAGE or --kernel, not both" }, .one_line_err = true,
 	},
 	{
+		.name = "--mode with --kernel", .chapter = 6,
+		.args = { "--kernel", "@LINUX/vmlinuz", "--mode", "long" }, .out = "",
+		.status = 64, .err = { "--mode is for an IMAGE" }, .one_line_err = true,
+	},
+	{
 		.name = "--append longer than the kernel takes", .chapter = 6,
 		.args = { "--kernel", "@LINUX/vmlinuz", "--append",
 			  /* 64 x 40 = 2560 bytes, past 6.1's 2047 */
