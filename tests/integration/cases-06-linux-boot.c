@@ -82,26 +82,6 @@ const struct guest_case cases_06[] = {
 		},
 		.status = 0,
 	},
-	{
-		/* A kernel that ignores ACPI finds the I/O APIC in the MP
-		 * table; it has no way to find virtio-mmio devices, though
-		 * (Debian's cannot take them from its command line). */
-		.name = "Linux without ACPI (acpi=off) uses the MP table",
-		.chapter = 6, .needs_kvm = true, .needs_native_kernel_code = true,
-		.args = { LINUX_ARGS(CMDLINE " acpi=off"), "--rng" },
-		.timeout_s = LINUX_TIMEOUT_S,
-		.out_has_all = {
-			"found SMP MP-table at [mem 0x000f0000-0x000f000f]",
-			"MPTABLE: OEM ID: KVMBOOK",
-			"IOAPIC[0]: apic_id 1, version 17, address 0xfec00000",
-			"..TIMER: vector=0x30 apic1=0 pin1=0",
-			"ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A",
-			"kvmbook-init: no virtio devices",
-			"kvmbook-init: done, rebooting",
-		},
-		.status = 0,
-	},
-
 	/* Bad input: a one-line message and the DESIGN.md status, before
 	 * KVM is opened. */
 	{
