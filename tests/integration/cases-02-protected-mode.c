@@ -9,9 +9,6 @@
 
 #include "cases.h"
 
-/* Exit status of a guest that found this KVM cannot do what it shows. */
-#define GUEST_UNAVAILABLE 3
-
 const struct guest_case cases_02[] = {
 	{
 		.name = "hello32", .chapter = 2, .guest = "02-hello32",

@@ -22,6 +22,9 @@ struct stats_row {
 	long count;
 };
 
+/* Exit status of a guest that found this KVM cannot do what it shows. */
+#define GUEST_UNAVAILABLE 3
+
 struct guest_case {
 	const char *name;
 	int chapter;           /* introduced in this chapter */
