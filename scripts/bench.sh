@@ -21,26 +21,33 @@ if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 	exec scripts/nested-kvm.sh env KVMBOOK_IN_NESTED=1 sh scripts/bench.sh
 fi
 
-only_linux=${KVMBOOK_BENCH_ONLY_LINUX:-0}
-[ "$only_linux" = 1 ] || {
-echo "== cost of VM exits (01-exitloop: 100000 OUTs to an unclaimed port)"
-for vmm in chapters/*/vmm; do
-	ch=$(basename "$(dirname "$vmm")")
-	mode=""
-	[ "$ch" != 01-real-mode ] && mode="--mode real"
-	# shellcheck disable=SC2086
-	build/bench/cputime "$ch" $vmm $mode build/guests/01-exitloop.bin
-done
-echo "(divide the wall time by 100000 for the cost of one exit)"
+# What one VM exit costs: a guest that does nothing but OUT.
+exit_costs() {
+	echo "== cost of VM exits (01-exitloop: 100000 OUTs to an unclaimed port)"
+	for vmm in chapters/*/vmm; do
+		ch=$(basename "$(dirname "$vmm")")
+		mode=""
+		[ "$ch" != 01-real-mode ] && mode="--mode real"
+		# shellcheck disable=SC2086
+		build/bench/cputime "$ch" $vmm $mode build/guests/01-exitloop.bin
+	done
+	echo "(divide the wall time by 100000 for the cost of one exit)"
+}
 
-if [ -x chapters/04-ioports/vmm ] && [ -f build/guests/04-idle.bin ]; then
+# What a halted guest costs: chapter 4's HLT sleeps in the kernel.
+idle_cost() {
+	[ -x chapters/04-ioports/vmm ] && [ -f build/guests/04-idle.bin ] || return 0
 	echo "== host CPU used by a guest halted for 5 s (04-idle: 500 timer ticks)"
 	for vmm in chapters/0[4-9]*/vmm; do
 		ch=$(basename "$(dirname "$vmm")")
 		build/bench/cputime "$ch" "$vmm" build/guests/04-idle.bin
 	done
-fi
 }
+
+if [ "${KVMBOOK_BENCH_ONLY_LINUX:-0}" != 1 ]; then
+	exit_costs
+	idle_cost
+fi
 
 # Hundredths of a second since boot, from /proc/uptime ("12.34 ...").
 uptime_cs() {

@@ -400,7 +400,16 @@ int main(void)
 	}
 	find_chapters();
 	make_fixtures();
-	SRunner *sr = srunner_create(make_suite(have_kvm, only && strcmp(only, "1") == 0, &skipped));
+	bool only_linux_boots = only && strcmp(only, "1") == 0;
+	SRunner *sr = srunner_create(make_suite(have_kvm, only_linux_boots, &skipped));
+	/* Asked for the Linux boots and found none: a failure, not 0 checks passed. */
+	if (only_linux_boots && have_kvm && num_runs == 0) {
+		fprintf(stderr, "integration: KVMBOOK_ONLY_LINUX_BOOTS=1 but no Linux boot "
+			"case applies (is 06-linux-boot built under %s?)\n", vmm_dir);
+		srunner_free(sr);
+		remove_fixtures();
+		return 1;
+	}
 	if (!have_kvm)
 		printf("integration: /dev/kvm is not usable here: %d KVM cases "
 		       "skipped (bad-input cases still run)\n", skipped);
