@@ -1,7 +1,7 @@
 /*
  * options.h - the VMM's command line.
  *
- * The contract (DESIGN.md): vmm [options] IMAGE, with -m/--memory SIZE,
+ * The contract (appendix A): vmm [options] IMAGE, with -m/--memory SIZE,
  * -t/--trace, -s/--stats and --help. Exit statuses follow sysexits.h.
  */
 #ifndef OPTIONS_H

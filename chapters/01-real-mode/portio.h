@@ -6,7 +6,7 @@
 
 #include "vm.h"
 
-/* A byte v written here ends the VM with exit status v (DESIGN.md). */
+/* A byte v written here ends the VM with exit status v (appendix A). */
 #define EXIT_PORT 0xf4
 
 int handle_io(struct vm *vm);

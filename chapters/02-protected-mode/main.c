@@ -28,7 +28,7 @@
 #include "vcpu.h"
 #include "vm.h"
 
-/* Where each mode's image goes (DESIGN.md). */
+/* Where each mode's image goes (appendix A). */
 static uint64_t load_address(enum cpu_mode mode)
 {
 	return mode == MODE_REAL ? REAL_MODE_LOAD_ADDR : PROTECTED_MODE_LOAD_ADDR;

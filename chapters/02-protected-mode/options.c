@@ -3,7 +3,7 @@
  *
  * getopt_long(3) does the work; this file turns its results into a
  * struct options and rejects anything else with a one-line message and
- * EX_USAGE (64), as DESIGN.md's command-line contract says.
+ * EX_USAGE (64), as appendix A's command-line contract says.
  */
 #include "options.h"
 

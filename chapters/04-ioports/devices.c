@@ -10,7 +10,7 @@
  *   0x61         speaker gate             in KVM (PIT)
  *   0x70-0x71    CMOS RTC                             (8, unused)
  *   0x80         POST codes: accepted silently
- *   0xf4         exit port: ends the VM (DESIGN.md)
+ *   0xf4         exit port: ends the VM (appendix A)
  *   0x3f8-0x3ff  COM1, 16550A UART                    4
  *
  * The devices in KVM answer their ports without leaving the kernel;

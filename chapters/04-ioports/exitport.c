@@ -9,7 +9,7 @@
  * (io_delay); we accept those writes silently instead of counting them
  * as unclaimed.
  *
- * Reference: DESIGN.md (exit port contract); Linux
+ * Reference: book appendix A (the exit port); Linux
  * arch/x86/boot/io.h and arch/x86/kernel/io_delay.c (port 0x80).
  */
 #include "exitport.h"

@@ -261,7 +261,7 @@ static bool state_was_reset(const struct kvm_sregs *s, const struct kvm_regs *r)
 
 /*
  * crash_report - prints everything above to `out`. Returns EX_SOFTWARE
- * (70), the status DESIGN.md gives a crashed guest.
+ * (70), the status appendix A gives a crashed guest.
  */
 int crash_report(struct vm *vm, FILE *out)
 {

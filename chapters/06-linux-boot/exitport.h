@@ -6,7 +6,7 @@
 
 #include "iobus.h"
 
-/* A byte v written here ends the VM with exit status v (DESIGN.md). */
+/* A byte v written here ends the VM with exit status v (appendix A). */
 #define EXIT_PORT 0xf4
 /* POST codes: firmware and kernels write progress bytes here. */
 #define POST_PORT 0x80

@@ -1,7 +1,7 @@
 /*
  * options.h - the VMM's command line.
  *
- * The contract (DESIGN.md): vmm [options] IMAGE, or vmm [options]
+ * The contract (appendix A): vmm [options] IMAGE, or vmm [options]
  * --kernel FILE [--initrd FILE] [--append STR] to boot Linux, with
  * -m/--memory SIZE, -t/--trace, -s/--stats, --mode MODE, --disk
  * FILE[,ro], --rng and --help. Exit statuses follow sysexits.h.
@@ -34,7 +34,7 @@ enum cpu_mode {
 
 #define DEFAULT_MODE MODE_LONG
 
-/* The virtio devices on the command line, in order (DESIGN.md). */
+/* The virtio devices on the command line, in order (appendix A). */
 #define MAX_DEVICES 8
 
 enum device_kind { DEVICE_DISK, DEVICE_RNG };

@@ -11,7 +11,7 @@
 #include "memory.h"
 #include "virtqueue.h"
 
-/* Device i sits at BASE + i * SIZE with IRQ FIRST_IRQ + i (DESIGN.md). */
+/* Device i sits at BASE + i * SIZE with IRQ FIRST_IRQ + i (appendix A). */
 #define VIRTIO_MMIO_BASE      0xd0000000ULL
 #define VIRTIO_MMIO_SIZE      0x1000
 #define VIRTIO_MMIO_FIRST_IRQ 5
