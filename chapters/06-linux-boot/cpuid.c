@@ -21,7 +21,6 @@
 #include <sys/ioctl.h>
 
 #include "cpuid.h"
-#include "quirks.h"
 
 /* Leaf 1, ECX bit 31: reserved on real CPUs, set by every hypervisor. */
 #define CPUID_LEAF_FEATURES 1
@@ -59,11 +58,10 @@ static struct kvm_cpuid2 *supported_cpuid(int kvm_fd)
 
 /*
  * cpuid_setup - give the vCPU every CPUID feature KVM supports here,
- * and tell the guest it is virtualized (less what an emulating KVM
- * cannot run, with emulation_quirks: quirks.c).
+ * and tell the guest it is virtualized.
  * Must happen before the vCPU first runs. 0, or -1 with a message.
  */
-int cpuid_setup(int kvm_fd, int vcpu_fd, bool emulation_quirks)
+int cpuid_setup(int kvm_fd, int vcpu_fd)
 {
 	struct kvm_cpuid2 *cpuid = supported_cpuid(kvm_fd);
 	int ret = 0;
@@ -73,8 +71,6 @@ int cpuid_setup(int kvm_fd, int vcpu_fd, bool emulation_quirks)
 	for (unsigned i = 0; i < cpuid->nent; i++)
 		if (cpuid->entries[i].function == CPUID_LEAF_FEATURES)
 			cpuid->entries[i].ecx |= CPUID_1_ECX_HYPERVISOR;
-	if (emulation_quirks)
-		quirks_cpuid(cpuid);
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
 		fprintf(stderr, "vmm: KVM_SET_CPUID2: %s\n", strerror(errno));
 		ret = -1;

@@ -4,8 +4,6 @@
 #ifndef CPUID_H
 #define CPUID_H
 
-#include <stdbool.h>
-
-int cpuid_setup(int kvm_fd, int vcpu_fd, bool emulation_quirks);
+int cpuid_setup(int kvm_fd, int vcpu_fd);
 
 #endif

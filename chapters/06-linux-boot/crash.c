@@ -201,8 +201,8 @@ static void print_segments(const struct kvm_sregs *s, FILE *out)
  * `linear`. With paging on only the guest's page tables know, so we ask
  * KVM to walk them (KVM_TRANSLATE). Returns false if it is unmapped.
  */
-bool guest_physical(struct vm *vm, const struct kvm_sregs *s,
-		    uint64_t linear, uint64_t *phys)
+static bool guest_physical(struct vm *vm, const struct kvm_sregs *s,
+			   uint64_t linear, uint64_t *phys)
 {
 	struct kvm_translation tr = { .linear_address = linear };
 

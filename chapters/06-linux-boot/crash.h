@@ -4,7 +4,6 @@
 #ifndef CRASH_H
 #define CRASH_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,8 +21,6 @@ void format_flags(uint64_t value, const struct flag_name *flags,
 		  char *buf, size_t size);
 void describe_segment(const struct kvm_segment *seg, char *buf, size_t size);
 const char *cpu_mode_name(const struct kvm_sregs *sregs, uint64_t rflags);
-bool guest_physical(struct vm *vm, const struct kvm_sregs *s,
-		    uint64_t linear, uint64_t *phys);
 int crash_report(struct vm *vm, FILE *out);
 
 #endif

@@ -36,7 +36,6 @@
 #include "loader.h"
 #include "longmode.h"
 #include "mptable.h"
-#include "quirks.h"
 #include "virtio_mmio.h"
 #include "x86.h"
 
@@ -70,16 +69,11 @@ static int load_initrd(const char *path, const struct guest_memory *mem,
 	return status;
 }
 
-/*
- * Copies the command line to CMDLINE_ADDR, with the emulation quirks'
- * options after it when they apply; it must fit cmdline_size.
- */
-static int write_cmdline(const char *cmdline, bool emulation_quirks,
-			 const struct guest_memory *mem,
+/* Copies the command line to CMDLINE_ADDR; it must fit cmdline_size. */
+static int write_cmdline(const char *cmdline, const struct guest_memory *mem,
 			 const struct setup_header *hdr)
 {
-	const char *extra = emulation_quirks ? " " QUIRKS_CMDLINE : "";
-	size_t len = strlen(cmdline) + strlen(extra);
+	size_t len = strlen(cmdline);
 	char *dest = guest_ptr(mem, CMDLINE_ADDR, len + 1); /* with its NUL */
 
 	if (len > hdr->cmdline_size) {
@@ -91,7 +85,7 @@ static int write_cmdline(const char *cmdline, bool emulation_quirks,
 		fprintf(stderr, "vmm: no room for the command line in RAM\n");
 		return EX_DATAERR;
 	}
-	sprintf(dest, "%s%s", cmdline, extra);
+	memcpy(dest, cmdline, len + 1);
 	return 0;
 }
 
@@ -146,7 +140,7 @@ static int write_boot_params(const struct guest_memory *mem,
  * and zero page into guest RAM. 0, or an exit status after a message.
  */
 int linux_load(const struct options *opts, const struct guest_memory *mem,
-	       struct linux_kernel *kernel, bool emulation_quirks)
+	       struct linux_kernel *kernel)
 {
 	uint64_t initrd_addr = 0, initrd_size = 0, rsdp = 0;
 	int status = bzimage_load(opts->kernel, mem, kernel);
@@ -156,7 +150,7 @@ int linux_load(const struct options *opts, const struct guest_memory *mem,
 				     &initrd_size);
 	if (status == 0)
 		status = write_cmdline(opts->append ? opts->append : DEFAULT_CMDLINE,
-				       emulation_quirks, mem, &kernel->header.hdr);
+				       mem, &kernel->header.hdr);
 	if (status == 0)
 		status = write_acpi(opts, mem, &rsdp);
 	if (status == 0 && mptable_build(mem) < 0)

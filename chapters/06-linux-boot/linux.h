@@ -4,7 +4,6 @@
 #ifndef LINUX_H
 #define LINUX_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "bzimage.h"
@@ -25,7 +24,7 @@
 #define LOADER_TYPE_UNDEFINED 0xff
 
 int linux_load(const struct options *opts, const struct guest_memory *mem,
-	       struct linux_kernel *kernel, bool emulation_quirks);
+	       struct linux_kernel *kernel);
 int linux_enter(const struct vcpu *vcpu, const struct guest_memory *mem,
 		const struct linux_kernel *kernel);
 

@@ -38,7 +38,6 @@
 #include "memory.h"
 #include "options.h"
 #include "protmode.h"
-#include "quirks.h"
 #include "realmode.h"
 #include "run.h"
 #include "terminal.h"
@@ -73,7 +72,7 @@ static int load_guest(struct vm *vm, const struct options *opts,
 		      struct linux_kernel *kernel)
 {
 	if (opts->kernel)
-		return linux_load(opts, &vm->mem, kernel, vm->emulation_quirks);
+		return linux_load(opts, &vm->mem, kernel);
 	return load_image(opts->image, &vm->mem, load_address(opts->mode));
 }
 
@@ -105,7 +104,7 @@ static int create_machine(struct vm *vm)
 		return EX_SOFTWARE;
 	if (vcpu_create(vm->kvm_fd, vm->vm_fd, &vm->vcpu) < 0)
 		return EX_OSERR;
-	if (cpuid_setup(vm->kvm_fd, vm->vcpu.fd, vm->emulation_quirks) < 0)
+	if (cpuid_setup(vm->kvm_fd, vm->vcpu.fd) < 0)
 		return EX_OSERR;
 	return 0;
 }
@@ -133,8 +132,6 @@ int main(int argc, char **argv)
 	/* A closed stdout must not kill us mid-run; the write just fails. */
 	signal(SIGPIPE, SIG_IGN);
 	vm.trace = opts.trace;
-	/* Only a Linux kernel needs them; flat guests run as in chapter 5. */
-	vm.emulation_quirks = opts.kernel && quirks_needed();
 
 	status = memory_alloc(opts.memory_size, &vm.mem) < 0 ? EX_OSERR : 0;
 	if (status == 0)

@@ -21,7 +21,6 @@
 #include "crash.h"
 #include "mmio.h"
 #include "portio.h"
-#include "quirks.h"
 
 /*
  * handle_exit - what to do about one exit. Returns VM_RUNNING to enter
@@ -38,17 +37,8 @@ static int handle_exit(struct vm *vm)
 	 * No KVM_EXIT_HLT any more: with the local APIC in the kernel, KVM
 	 * keeps a halted vCPU asleep until an interrupt wakes it.
 	 */
-	case KVM_EXIT_INTERNAL_ERROR:
-		if (vm->emulation_quirks &&
-		    vm->vcpu.run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
-			int status = quirks_emulation_failure(vm);
-
-			if (status == VM_RUNNING)
-				return status;
-		}
-		return crash_report(vm, stderr);
 	default:
-		/* SHUTDOWN, FAIL_ENTRY, and anything unknown. */
+		/* SHUTDOWN, INTERNAL_ERROR, FAIL_ENTRY, and anything unknown. */
 		return crash_report(vm, stderr);
 	}
 }

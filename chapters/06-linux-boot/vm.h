@@ -34,7 +34,6 @@ struct vm {
 	struct guest_memory mem;
 	struct vcpu vcpu;
 	bool trace;               /* --trace */
-	bool emulation_quirks;    /* Linux on an emulating KVM (quirks.c) */
 	struct exit_stats stats;  /* counted always, printed with --stats */
 	struct iobus io_bus;      /* the port I/O devices, by port range */
 	struct serial com1;       /* 16550A UART at 0x3f8, IRQ 4 */

@@ -9,8 +9,8 @@
  * Linux loader's pieces: the e820 map, bzImage loading and its header
  * checks, linux_load's zero page, initrd and command line (on synthetic
  * kernel files), the MP table (read back as Linux's mpparse.c reads
- * it, beside the ACPI tables), the --kernel options, the CPUID quirk,
- * and the file loader.
+ * it, beside the ACPI tables), the --kernel options and the file
+ * loader.
  */
 #define _GNU_SOURCE
 #include <asm/bootparam.h>
@@ -36,7 +36,6 @@
 #include "memory.h"
 #include "mptable.h"
 #include "options.h"
-#include "quirks.h"
 
 #include "suite_main.h"
 
@@ -1994,7 +1993,7 @@ START_TEST(test_linux_zero_page)
 	/* boot.rst: the loader clears the whole zero page, whatever was there */
 	memset(guest_ptr(&linux_mem, BOOT_PARAMS_ADDR, ZP_SIZE), 0xee, ZP_SIZE);
 	stderr_begin();
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	expect_no_message();
 	bp = zero_page(&linux_mem);
 
@@ -2053,7 +2052,7 @@ START_TEST(test_linux_header_to_its_end)
 	spec.jump = 0x6a;
 	k = make_kernel(&spec);
 	o = linux_options(k.path, NULL, NULL);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.kernel_info_offset, TEST_KERNEL_INFO);
 	page = (const uint8_t *)zero_page(&linux_mem);
 	expect_bytes(page + HDR_SETUP_SECTS, k.bytes + HDR_SETUP_SECTS,
@@ -2074,7 +2073,7 @@ START_TEST(test_linux_no_initrd)
 	struct options o = linux_options(k.path, NULL, NULL);
 	struct linux_kernel kernel;
 
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.ramdisk_image, 0);
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.ramdisk_size, 0);
 	expect_ram_zero(&linux_mem, LINUX_RAM_SIZE - 64 * KiB, 64 * KiB);
@@ -2094,7 +2093,7 @@ START_TEST(test_linux_initrd_addr_max)
 	spec.initrd_addr_max = 0x8fff7ff;          /* top 0x8fff800, not page-aligned */
 	k = make_kernel(&spec);
 	o = linux_options(k.path, initrd, NULL);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	/* 0x8fff800 - 0x2345 = 0x8ffd4bb, rounded down */
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.ramdisk_image, 0x8ffd000);
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.ramdisk_size, 0x2345);
@@ -2107,7 +2106,7 @@ START_TEST(test_linux_initrd_addr_max)
 	k = make_kernel(&spec);
 	initrd = make_initrd(0x3000);
 	o = linux_options(k.path, initrd, NULL);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.ramdisk_image, 0x9000000 - 0x3000);
 	expect_initrd_in_ram(&linux_mem, 0x9000000 - 0x3000, 0x3000);
 	free_kernel(&k);
@@ -2117,7 +2116,7 @@ START_TEST(test_linux_initrd_addr_max)
 	k = make_kernel(&spec);
 	initrd = make_initrd(0x3000);
 	o = linux_options(k.path, initrd, NULL);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.ramdisk_image, LINUX_RAM_SIZE - 0x3000);
 	expect_initrd_in_ram(&linux_mem, LINUX_RAM_SIZE - 0x3000, 0x3000);
 	free_kernel(&k);
@@ -2141,7 +2140,7 @@ START_TEST(test_linux_initrd_too_big)
 	k = make_kernel(&spec);
 	ck_assert_int_eq(memory_alloc(4 * MiB, &small), 0);
 	o = linux_options(k.path, make_initrd(2 * MiB), NULL);
-	ck_assert_int_eq(linux_load(&o, &small, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &small, &kernel), 0);
 	ck_assert_uint_eq(kernel.end, 2 * MiB);
 	ck_assert_uint_eq(zero_page(&small)->hdr.ramdisk_image, 2 * MiB);
 	expect_initrd_in_ram(&small, 2 * MiB, 2 * MiB);
@@ -2151,13 +2150,13 @@ START_TEST(test_linux_initrd_too_big)
 	memset(small.host, 0, small.size);
 	o.initrd = make_initrd(2 * MiB + 1);
 	stderr_begin();
-	status = linux_load(&o, &small, &kernel, false);
+	status = linux_load(&o, &small, &kernel);
 	EXPECT_FAILURE(status, EX_DATAERR);
 	expect_ram_zero(&small, 2 * MiB, 2 * MiB);     /* not loaded over anything */
 
 	o.initrd = make_initrd(5 * MiB);               /* more than all of RAM */
 	stderr_begin();
-	status = linux_load(&o, &small, &kernel, false);
+	status = linux_load(&o, &small, &kernel);
 	EXPECT_FAILURE(status, EX_DATAERR);
 	free_kernel(&k);
 
@@ -2167,10 +2166,10 @@ START_TEST(test_linux_initrd_too_big)
 	o.kernel = k.path;
 	o.initrd = make_initrd(2 * MiB);
 	stderr_begin();
-	status = linux_load(&o, &small, &kernel, false);
+	status = linux_load(&o, &small, &kernel);
 	EXPECT_FAILURE(status, EX_DATAERR);
 	o.initrd = make_initrd(2 * MiB - 4096);
-	ck_assert_int_eq(linux_load(&o, &small, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &small, &kernel), 0);
 	ck_assert_uint_eq(kernel.end, 2 * MiB + 1);
 	ck_assert_uint_eq(zero_page(&small)->hdr.ramdisk_image, 2 * MiB + 4096);
 	memory_destroy(&small);
@@ -2198,12 +2197,12 @@ START_TEST(test_linux_initrd_clear_of_runtime_kernel)
 	k = make_kernel(&spec);
 	ck_assert_int_eq(memory_alloc(24 * MiB, &ram), 0);
 	o = linux_options(k.path, make_initrd(4 * MiB), NULL);
-	ck_assert_int_eq(linux_load(&o, &ram, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &ram, &kernel), 0);
 	ck_assert_uint_eq(zero_page(&ram)->hdr.ramdisk_image, 20 * MiB);
 
 	o.initrd = make_initrd(4 * MiB + 1);    /* would start a page below 20 MiB */
 	stderr_begin();
-	status = linux_load(&o, &ram, &kernel, false);
+	status = linux_load(&o, &ram, &kernel);
 	EXPECT_FAILURE(status, EX_DATAERR);
 	memory_destroy(&ram);
 	free_kernel(&k);
@@ -2222,12 +2221,12 @@ START_TEST(test_linux_initrd_missing)
 	snprintf(missing, sizeof(missing), "%s/no-initrd", temp_dir);
 	o = linux_options(k.path, missing, NULL);
 	stderr_begin();
-	status = linux_load(&o, &linux_mem, &kernel, false);
+	status = linux_load(&o, &linux_mem, &kernel);
 	EXPECT_FAILURE(status, EX_NOINPUT);
 
 	o.initrd = temp_file("", 0);
 	stderr_begin();
-	status = linux_load(&o, &linux_mem, &kernel, false);
+	status = linux_load(&o, &linux_mem, &kernel);
 	EXPECT_FAILURE(status, EX_DATAERR);
 	free_kernel(&k);
 }
@@ -2243,7 +2242,7 @@ START_TEST(test_linux_kernel_missing)
 	snprintf(missing, sizeof(missing), "%s/no-kernel", temp_dir);
 	o = linux_options(missing, NULL, NULL);
 	stderr_begin();
-	status = linux_load(&o, &linux_mem, &kernel, false);
+	status = linux_load(&o, &linux_mem, &kernel);
 	EXPECT_FAILURE(status, EX_NOINPUT);
 	expect_ram_zero(&linux_mem, BOOT_PARAMS_ADDR, ZP_SIZE);  /* no zero page */
 }
@@ -2271,64 +2270,24 @@ START_TEST(test_linux_cmdline)
 	k = make_kernel(&spec);
 	o = linux_options(k.path, NULL, "root=/dev/vda rw console=ttyS0");
 	dirty_cmdline_area(&linux_mem);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_str_eq(cmdline_in_ram(&linux_mem), "root=/dev/vda rw console=ttyS0");
 	ck_assert_uint_eq(zero_page(&linux_mem)->hdr.cmd_line_ptr, CMDLINE_ADDR);
 
 	o.append = xs(text, 40);
 	dirty_cmdline_area(&linux_mem);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_str_eq(cmdline_in_ram(&linux_mem), text);
 
 	o.append = xs(text, 41);
 	stderr_begin();
-	status = linux_load(&o, &linux_mem, &kernel, false);
+	status = linux_load(&o, &linux_mem, &kernel);
 	EXPECT_FAILURE(status, EX_USAGE);
 
 	o.append = "";
 	dirty_cmdline_area(&linux_mem);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_str_eq(cmdline_in_ram(&linux_mem), "");
-	free_kernel(&k);
-}
-END_TEST
-
-/* With the emulation quirks, QUIRKS_CMDLINE follows after a space, and counts. */
-START_TEST(test_linux_cmdline_quirks)
-{
-	struct kernel_spec spec = good_kernel();
-	struct test_kernel k;
-	struct options o;
-	struct linux_kernel kernel;
-	const char *want = "console=ttyS0 " QUIRKS_CMDLINE;
-	int status;
-
-	k = make_kernel(&spec);
-	o = linux_options(k.path, NULL, NULL);        /* the default, then the quirks */
-	dirty_cmdline_area(&linux_mem);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, true), 0);
-	ck_assert_str_eq(cmdline_in_ram(&linux_mem), want);
-	free_kernel(&k);
-
-	spec.cmdline_size = (uint32_t)strlen(want);  /* exactly enough */
-	k = make_kernel(&spec);
-	o = linux_options(k.path, NULL, "console=ttyS0");
-	dirty_cmdline_area(&linux_mem);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, true), 0);
-	ck_assert_str_eq(cmdline_in_ram(&linux_mem), want);
-	/* without the quirks it is the append alone */
-	dirty_cmdline_area(&linux_mem);
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
-	ck_assert_str_eq(cmdline_in_ram(&linux_mem), "console=ttyS0");
-	free_kernel(&k);
-
-	spec.cmdline_size = (uint32_t)strlen(want) - 1;  /* one short, with quirks */
-	k = make_kernel(&spec);
-	o = linux_options(k.path, NULL, "console=ttyS0");
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
-	stderr_begin();
-	status = linux_load(&o, &linux_mem, &kernel, true);
-	EXPECT_FAILURE(status, EX_USAGE);
 	free_kernel(&k);
 }
 END_TEST
@@ -2359,7 +2318,7 @@ START_TEST(test_linux_acpi_devices)
 
 	o.devices[2] = (struct device_option){ .kind = DEVICE_RNG };
 	o.device_count = 3;
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_uint_eq(zero_page(&linux_mem)->acpi_rsdp_addr, 0xe0000);
 	area = guest_ptr(&linux_mem, 0xe0000, 0x20000);
 	ck_assert_mem_eq(area, "RSD PTR ", 8);
@@ -2371,7 +2330,7 @@ START_TEST(test_linux_acpi_devices)
 
 	memset(linux_mem.host + 0xe0000, 0, 0x20000);
 	o.device_count = 0;
-	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &linux_mem, &kernel), 0);
 	ck_assert_mem_eq(area, "RSD PTR ", 8);
 	ck_assert_uint_eq(zero_page(&linux_mem)->acpi_rsdp_addr, 0xe0000);
 	ck_assert_uint_eq(count_occurrences(area, 0x20000, "LNRO0005"), 0);
@@ -2394,7 +2353,6 @@ static void add_linux_load_tests(Suite *s)
 	tcase_add_test(tc, test_linux_initrd_missing);
 	tcase_add_test(tc, test_linux_kernel_missing);
 	tcase_add_test(tc, test_linux_cmdline);
-	tcase_add_test(tc, test_linux_cmdline_quirks);
 	tcase_add_test(tc, test_linux_acpi_devices);
 	suite_add_tcase(s, tc);
 }
@@ -2705,7 +2663,7 @@ START_TEST(test_mptable_from_linux_load)
 
 	o.memory_size = MP_RAM_SIZE;
 	stderr_begin();
-	ck_assert_int_eq(linux_load(&o, &mp_mem, &kernel, false), 0);
+	ck_assert_int_eq(linux_load(&o, &mp_mem, &kernel), 0);
 	expect_no_message();
 	ck_assert_uint_eq(zero_page(&mp_mem)->acpi_rsdp_addr, 0xe0000);
 	acpi_mem = mp_mem;                               /* where walk_tables reads */
@@ -2870,56 +2828,6 @@ static void add_options_tests(Suite *s)
 
 /* ==== end of options ==== */
 
-/* ==== quirks: the guest's CPUID without CMPXCHG16B (quirks.c) ==== */
-
-#define CX16 (1U << 13)   /* CPUID.1:ECX bit 13 (SDM vol. 2A, CPUID) */
-
-START_TEST(test_quirks_cpuid_clears_cx16_only)
-{
-	static const uint32_t leaves[] = { 0, 1, 7, 0xd, 0x80000001, 1 };
-	const unsigned nent = 5;     /* the last leaf 1 is past nent: not the table's */
-	const size_t count = sizeof(leaves) / sizeof(leaves[0]);
-	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + count * sizeof(cpuid->entries[0]));
-	struct kvm_cpuid_entry2 *want = calloc(count, sizeof(*want));
-
-	ck_assert_ptr_nonnull(cpuid);
-	ck_assert_ptr_nonnull(want);
-	cpuid->nent = nent;
-	for (size_t i = 0; i < count; i++) {
-		cpuid->entries[i] = (struct kvm_cpuid_entry2){
-			.function = leaves[i], .index = 0, .eax = 0xffffffff,
-			.ebx = 0xffffffff, .ecx = 0xffffffff, .edx = 0xffffffff,
-		};
-		want[i] = cpuid->entries[i];
-	}
-	want[1].ecx &= ~CX16;
-	quirks_cpuid(cpuid);
-	ck_assert_uint_eq(cpuid->nent, nent);
-	for (size_t i = 0; i < count; i++)
-		ck_assert_msg(memcmp(&cpuid->entries[i], &want[i], sizeof(want[i])) == 0,
-			      "entry %zu (leaf 0x%x): ecx 0x%08x", i, leaves[i],
-			      cpuid->entries[i].ecx);
-	ck_assert_uint_eq(cpuid->entries[1].ecx, 0xffffdfff);
-
-	/* without CX16 to begin with, nothing changes */
-	cpuid->entries[1].ecx = 0x12345678 & ~CX16;
-	quirks_cpuid(cpuid);
-	ck_assert_uint_eq(cpuid->entries[1].ecx, 0x12345678 & ~CX16);
-	free(cpuid);
-	free(want);
-}
-END_TEST
-
-static void add_quirks_tests(Suite *s)
-{
-	TCase *tc = tcase_create("quirks");
-
-	tcase_add_test(tc, test_quirks_cpuid_clears_cx16_only);
-	suite_add_tcase(s, tc);
-}
-
-/* ==== end of quirks ==== */
-
 /* ==== loader: files into guest RAM (loader.c) ==== */
 
 #define LOADER_RAM_SIZE (1 * MiB)
@@ -3058,7 +2966,6 @@ static Suite *suite(void)
 	add_linux_load_tests(s);
 	add_mptable_tests(s);
 	add_options_tests(s);
-	add_quirks_tests(s);
 	add_loader_tests(s);
 	return s;
 }
