@@ -11,7 +11,6 @@
 #define RTC_BASE  0x70          /* 0x70: index (and NMI mask), 0x71: data */
 #define RTC_PORTS 2
 #define RTC_INDEX_PORT 0
-#define RTC_DATA_PORT  1
 #define CMOS_SIZE 128
 
 /* Register numbers (MC146818A data sheet, figure 4). */
@@ -32,20 +31,19 @@ enum rtc_register {
 
 #define RTC_A_UIP      0x80     /* update in progress: don't read now */
 #define RTC_A_DEFAULT  0x26     /* 32.768 kHz time base, 1024 Hz rate */
-#define RTC_B_SET      0x80     /* the guest is setting the time */
 #define RTC_B_DM_BINARY 0x04    /* data mode: binary instead of BCD */
 #define RTC_B_24H      0x02     /* 24-hour instead of 12-hour hours */
 #define RTC_B_DEFAULT  RTC_B_24H
 #define RTC_D_VRT      0x80     /* valid RAM and time: the battery is fine */
 #define RTC_HOURS_PM   0x80     /* in 12-hour mode, the hour's top bit */
-#define RTC_INDEX_MASK 0x7f     /* port 0x70: bits 6:0 pick the register */
-#define RTC_NMI_DISABLE 0x80    /* port 0x70: bit 7 masks the NMI */
+/* Port 0x70: bits 6:0 pick the register; bit 7 masks the NMI, which
+ * this machine never raises, so it is dropped. */
+#define RTC_INDEX_MASK 0x7f
 /* UIP is set this long before each update (data sheet: 244 us). */
 #define RTC_UIP_NSEC   244000L
 
 struct rtc {
 	uint8_t index;          /* the register port 0x71 reaches */
-	bool nmi_masked;        /* port 0x70 bit 7 */
 	uint8_t cmos[CMOS_SIZE]; /* status registers and battery-backed RAM */
 	/* The host's wall clock; tests put a fixed one here. */
 	void (*now)(struct timespec *ts);

@@ -40,7 +40,6 @@ struct serial {
 
 void serial_init(struct serial *s, void (*output)(void *, uint8_t),
 		 void (*set_irq)(void *, int), void *ctx);
-void serial_destroy(struct serial *s);
 uint8_t serial_read(void *opaque, uint16_t offset);
 void serial_write(void *opaque, uint16_t offset, uint8_t value);
 void serial_receive(struct serial *s, uint8_t byte);

@@ -133,14 +133,13 @@ uint8_t rtc_read(void *opaque, uint16_t offset)
 	return read_register(rtc);
 }
 
-/* rtc_write - port 0x70 selects a register and sets the NMI mask. */
+/* rtc_write - port 0x70 selects a register, port 0x71 writes it. */
 void rtc_write(void *opaque, uint16_t offset, uint8_t value)
 {
 	struct rtc *rtc = opaque;
 
 	if (offset == RTC_INDEX_PORT) {
 		rtc->index = value & RTC_INDEX_MASK;
-		rtc->nmi_masked = value & RTC_NMI_DISABLE;
 		return;
 	}
 	write_register(rtc, value);

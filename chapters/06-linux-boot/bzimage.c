@@ -73,6 +73,38 @@ static uint64_t runtime_start(const struct setup_header *hdr, uint64_t load_addr
 }
 
 /*
+ * Copies the protected-mode part of a kernel whose header checked out
+ * to KERNEL_LOAD_ADDR, and records how much RAM the kernel needs. 0 or
+ * an exit status after a message.
+ */
+static int load_protected_mode(const struct input_file *f,
+			       const struct guest_memory *mem,
+			       struct linux_kernel *kernel)
+{
+	const struct setup_header *hdr = &kernel->header.hdr;
+	uint64_t offset = kernel_offset(hdr), size;
+
+	/* syssize counts the protected-mode part in 16-byte paragraphs */
+	if (offset + (uint64_t)hdr->syssize * 16 > f->size) {
+		fprintf(stderr, "vmm: kernel %s is truncated\n", f->path);
+		return EX_DATAERR;
+	}
+	size = f->size - offset;
+	kernel->load_addr = KERNEL_LOAD_ADDR;
+	/* RAM the kernel needs: the file where we load it, and init_size
+	 * where it will run */
+	kernel->end = runtime_start(hdr, KERNEL_LOAD_ADDR) + hdr->init_size;
+	if (kernel->end < KERNEL_LOAD_ADDR + size)
+		kernel->end = KERNEL_LOAD_ADDR + size;
+	if (kernel->end > mem->size) {
+		fprintf(stderr, "vmm: kernel %s needs %llu MiB of RAM, more than -m gives\n",
+			f->path, (unsigned long long)(kernel->end >> 20) + 1);
+		return EX_DATAERR;
+	}
+	return input_load(f, offset, size, mem, KERNEL_LOAD_ADDR);
+}
+
+/*
  * bzimage_load - checks the kernel at `path` and copies its protected-
  * mode part to KERNEL_LOAD_ADDR, leaving room for what it unpacks to
  * (init_size). Returns 0 with *kernel filled, or an exit status after a
@@ -83,8 +115,6 @@ int bzimage_load(const char *path, const struct guest_memory *mem,
 		 struct linux_kernel *kernel)
 {
 	struct input_file f;
-	const struct setup_header *hdr = &kernel->header.hdr;
-	uint64_t offset, size;
 	int status = input_open(&f, "kernel", path);
 
 	if (status != 0)
@@ -95,27 +125,9 @@ int bzimage_load(const char *path, const struct guest_memory *mem,
 	status = input_read(&f, 0, &kernel->header,
 			    f.size < sizeof(kernel->header) ? f.size : sizeof(kernel->header));
 	if (status == 0)
-		status = check_header(&f, hdr);
-	offset = kernel_offset(hdr);
-	/* syssize counts the protected-mode part in 16-byte paragraphs */
-	if (status == 0 && offset + (uint64_t)hdr->syssize * 16 > f.size) {
-		fprintf(stderr, "vmm: kernel %s is truncated\n", path);
-		status = EX_DATAERR;
-	}
-	size = f.size - offset;
-	kernel->load_addr = KERNEL_LOAD_ADDR;
-	/* RAM the kernel needs: the file where we load it, and init_size
-	 * where it will run */
-	kernel->end = runtime_start(hdr, KERNEL_LOAD_ADDR) + hdr->init_size;
-	if (kernel->end < KERNEL_LOAD_ADDR + size)
-		kernel->end = KERNEL_LOAD_ADDR + size;
-	if (status == 0 && kernel->end > mem->size) {
-		fprintf(stderr, "vmm: kernel %s needs %llu MiB of RAM, more than -m gives\n",
-			path, (unsigned long long)(kernel->end >> 20) + 1);
-		status = EX_DATAERR;
-	}
+		status = check_header(&f, &kernel->header.hdr);
 	if (status == 0)
-		status = input_load(&f, offset, size, mem, KERNEL_LOAD_ADDR);
+		status = load_protected_mode(&f, mem, kernel);
 	input_close(&f);
 	return status;
 }

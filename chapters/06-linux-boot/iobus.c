@@ -21,7 +21,8 @@
 
 #include <stddef.h>
 
-/* The last port of a range, computed without overflowing 16 bits. */
+/* The end of a range, one past its last port: in 32 bits, since it may
+ * be 0x10000. */
 static uint32_t range_end(uint16_t base, uint16_t len)
 {
 	return (uint32_t)base + len;

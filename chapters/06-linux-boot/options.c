@@ -33,9 +33,8 @@ static const char usage_text[] =
 	"  -h, --help         show this help and exit\n"
 	"\n"
 	"Exit status: the byte the guest writes to port 0xf4, 0 after a reset,\n"
-	"64 usage, 65 bad image or kernel, 66 cannot open a file, 69 KVM\n"
-	"unavailable,\n"
-	"70 guest crashed (a crash report goes to stderr).\n";
+	"64 usage, 65 bad image or kernel, 66 cannot open a file,\n"
+	"69 KVM unavailable, 70 guest crashed (a crash report goes to stderr).\n";
 
 /*
  * parse_size - "16M" -> 16777216. A bare number is bytes; K, M and G

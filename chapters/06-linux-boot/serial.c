@@ -162,12 +162,6 @@ void serial_init(struct serial *s, void (*output)(void *, uint8_t),
 	pthread_cond_init(&s->has_room, NULL);
 }
 
-void serial_destroy(struct serial *s)
-{
-	pthread_cond_destroy(&s->has_room);
-	pthread_mutex_destroy(&s->lock);
-}
-
 /* ---- register reads ---- */
 
 /* RBR: the oldest received byte. */

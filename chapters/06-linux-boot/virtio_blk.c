@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 /* Data buffers per request: the queue, less the header and status. */
@@ -55,15 +56,15 @@ int virtio_blk_open(struct virtio_blk *blk, const char *path, bool readonly)
 	struct stat st;
 
 	*blk = (struct virtio_blk){ .fd = -1, .readonly = readonly };
-	blk->fd = open(path, readonly ? O_RDONLY : O_RDWR);
+	blk->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (blk->fd < 0) {
 		fprintf(stderr, "vmm: cannot open disk %s: %s\n", path, strerror(errno));
-		return 66;
+		return EX_NOINPUT;
 	}
 	if (fstat(blk->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "vmm: disk %s is not a regular file\n", path);
 		virtio_blk_close(blk);
-		return 66;
+		return EX_NOINPUT;
 	}
 	blk->capacity = (uint64_t)st.st_size / SECTOR_SIZE; /* a partial tail is unused */
 	/* The ID is the file's name: 20 bytes, NUL-padded, and need not

@@ -82,7 +82,7 @@ const struct guest_case cases_06[] = {
 		},
 		.status = 0,
 	},
-	/* Bad input: a one-line message and the DESIGN.md status, before
+	/* Bad input: a one-line message and the status of appendix A, before
 	 * KVM is opened. */
 	{
 		.name = "--kernel /nonexistent", .chapter = 6,
