@@ -69,22 +69,37 @@ static void virtio_set_irq(void *ctx, int level)
 	irq_set_level(wire->vm->vm_fd, wire->irq, level);
 }
 
+/* What drives a slot's registers: its device type's operations. */
+static const struct virtio_device_ops *slot_ops(enum device_kind kind)
+{
+	return kind == DEVICE_DISK ? &virtio_blk_ops : &virtio_rng_ops;
+}
+
 /*
- * devices_open - opens what the virtio devices are backed by (disk
- * files), before KVM is touched, so that bad input fails early. 0, or
- * the exit status with the message already printed.
+ * devices_open - fills the map of virtio devices, one slot per --disk
+ * and --rng, and opens the disk files, before KVM is touched, so that
+ * bad input fails early. 0, or the exit status with the message
+ * already printed.
  */
 int devices_open(struct vm *vm, const struct options *opts)
 {
 	for (unsigned i = 0; i < opts->device_count; i++) {
 		const struct device_option *dev = &opts->devices[i];
+		struct device_slot *slot = &vm->virtio[i];
 
+		*slot = (struct device_slot){
+			.kind = dev->kind,
+			.base = VIRTIO_MMIO_BASE + (uint64_t)i * VIRTIO_MMIO_SIZE,
+			.irq = { .vm = vm, .irq = VIRTIO_MMIO_FIRST_IRQ + i },
+		};
+		snprintf(slot->name, sizeof(slot->name), "virtio%u-%s", i,
+			 slot_ops(dev->kind)->name);
 		if (dev->kind == DEVICE_DISK) {
-			int status = virtio_blk_open(&vm->disks[i], dev->path, dev->readonly);
+			int status = virtio_blk_open(&slot->device.blk, dev->path,
+						     dev->readonly);
 			if (status)
 				return status;
 		}
-		vm->device_kinds[i] = dev->kind;
 		vm->virtio_count++;
 	}
 	return 0;
@@ -94,30 +109,26 @@ int devices_open(struct vm *vm, const struct options *opts)
 void devices_close(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->virtio_count; i++)
-		if (vm->device_kinds[i] == DEVICE_DISK)
-			virtio_blk_close(&vm->disks[i]);
+		if (vm->virtio[i].kind == DEVICE_DISK)
+			virtio_blk_close(&vm->virtio[i].device.blk);
 }
 
-/* Device i: its transport, its type, its register page and its IRQ. */
+/* Slot i on the bus: its transport, its type, its register page, its IRQ. */
 static int virtio_setup(struct vm *vm, unsigned i)
 {
-	struct virtio_device *dev = &vm->virtio[i];
-	bool is_disk = vm->device_kinds[i] == DEVICE_DISK;
-	const struct virtio_device_ops *ops = is_disk ? &virtio_blk_ops : &virtio_rng_ops;
+	struct device_slot *slot = &vm->virtio[i];
+	bool is_disk = slot->kind == DEVICE_DISK;
 
-	vm->virtio_irqs[i] = (struct irq_wire){ .vm = vm, .irq = VIRTIO_MMIO_FIRST_IRQ + i };
-	virtio_mmio_init(dev, ops, is_disk ? (void *)&vm->disks[i] : (void *)&vm->rngs[i],
-			 is_disk ? virtio_blk_features(&vm->disks[i]) : 0, &vm->mem,
-			 virtio_set_irq, &vm->virtio_irqs[i], i);
+	virtio_mmio_init(&slot->transport, slot_ops(slot->kind), &slot->device,
+			 is_disk ? virtio_blk_features(&slot->device.blk) : 0, &vm->mem,
+			 virtio_set_irq, &slot->irq, i);
 	if (is_disk)
-		virtio_blk_fill_config(&vm->disks[i], dev);
-	snprintf(vm->virtio_names[i], sizeof(vm->virtio_names[i]), "virtio%u-%s", i, ops->name);
+		virtio_blk_fill_config(&slot->device.blk, &slot->transport);
 
 	const struct mmio_device page = {
-		.name = vm->virtio_names[i],
-		.base = VIRTIO_MMIO_BASE + (uint64_t)i * VIRTIO_MMIO_SIZE,
-		.len = VIRTIO_MMIO_SIZE,
-		.read = virtio_mmio_read, .write = virtio_mmio_write, .opaque = dev,
+		.name = slot->name, .base = slot->base, .len = VIRTIO_MMIO_SIZE,
+		.read = virtio_mmio_read, .write = virtio_mmio_write,
+		.opaque = &slot->transport,
 	};
 	return mmiobus_register(&vm->mmio_bus, &page);
 }

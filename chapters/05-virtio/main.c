@@ -2,10 +2,10 @@
  * main.c - chapter 5: paravirtual devices, virtio over MMIO.
  *
  *   1. parse the command line;
- *   2. prepare guest RAM and load the image into it, at 0x100000 for a
- *      long- or protected-mode guest, 0x7c00 for a real-mode one, and
- *      open the disk files (bad input is caught here, before KVM is
- *      touched);
+ *   2. prepare guest RAM, draw the map of virtio devices and open the
+ *      disk files, and load the image into RAM, at 0x100000 for a long-
+ *      or protected-mode guest, 0x7c00 for a real-mode one (bad input is
+ *      caught here, before KVM is touched);
  *   3. open /dev/kvm, create a VM and hand it the RAM;
  *   4. give the VM its interrupt controllers and timer (in KVM), and put
  *      the device models on the port bus: COM1, the clock, the keyboard
@@ -112,9 +112,9 @@ int main(int argc, char **argv)
 
 	status = memory_alloc(opts.memory_size, &vm.mem) < 0 ? EX_OSERR : 0;
 	if (status == 0)
-		status = load_image(opts.image, &vm.mem, load_address(opts.mode));
-	if (status == 0)
 		status = devices_open(&vm, &opts);
+	if (status == 0)
+		status = load_image(opts.image, &vm.mem, load_address(opts.mode));
 	if (status == 0)
 		status = create_machine(&vm);
 	if (status == 0 && setup_cpu_mode(&vm, opts.mode) < 0)
