@@ -20,6 +20,11 @@ Subcommands:
     sync   [FILE.md...]            regenerate the blocks after the directives
     render --out DIR [FILE.md...]  HTML via pandoc, quotes resolved freshly
 
+render writes one page per file, in file-name order (chapters, then
+appendices), and index.md as the contents page; a link to a rendered page
+becomes its .html, any other relative link (../CONTRIBUTING.md) is pointed
+at the source tree from the output directory.
+
 Without FILE arguments the whole book (ROOT/book/*.md) is used. Paths in
 directives are relative to the repository root: the parent of book/, two
 levels above this script, unless --root DIR says otherwise.
@@ -505,22 +510,30 @@ nav.toc ol { padding-left: 1.5em; }
 </style>
 """
 
-# Rewrites links to rendered sibling pages (x.md -> x.html) and maps the
-# `make` fence (GitHub's name) to pandoc's `makefile` highlighter.
+# Rewrites links to rendered sibling pages (x.md -> x.html), points every
+# other relative link (../CONTRIBUTING.md, ../chapters/...) at the source
+# tree as seen from the output directory, and maps the `make` fence
+# (GitHub's name) to pandoc's `makefile` highlighter.
 LUA_FILTER = r"""
 local pages = {}
 for name in string.gmatch(os.getenv("BOOKQUOTE_PAGES") or "", "[^\n]+") do
   pages[name] = true
 end
+local source = os.getenv("BOOKQUOTE_SOURCE") or ""
 
 function Link(link)
   if link.target:match("^%a[%w+.-]*:") then return nil end
   local path, rest = link.target:match("^([^#?]*)(.*)$")
+  if path == "" or path:match("^/") then return nil end
   path = path:gsub("^%./", "")
   if pages[path] then
     link.target = path:gsub("%.md$", ".html") .. rest
-    return link
+  elseif source ~= "" and source ~= "." then
+    link.target = source .. "/" .. path .. rest
+  else
+    return nil
   end
+  return link
 end
 
 function CodeBlock(block)
@@ -701,8 +714,13 @@ def command_render(files, root, out_dir):
         work = Path(temporary)
         (work / "style.html").write_text(PAGE_CSS, encoding="utf-8")
         (work / "links.lua").write_text(LUA_FILTER, encoding="utf-8")
+        # book/ as seen from the output directory, for links that leave
+        # the rendered pages (the README, CONTRIBUTING.md, the code).
+        source = os.path.relpath((root / "book").resolve(),
+                                 out_dir.resolve())
         renderer = Renderer(pandoc, out_dir, work,
-                            dict(os.environ, BOOKQUOTE_PAGES=names),
+                            dict(os.environ, BOOKQUOTE_PAGES=names,
+                                 BOOKQUOTE_SOURCE=source),
                             index.title)
         ok = render_book(renderer, index, chapters)
     if not ok:

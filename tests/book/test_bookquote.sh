@@ -142,7 +142,9 @@ A directive inside a code block is an example, not a quote:
 EOF
 	printf '# Chapter 2: Second\n\nBack to [the first](01-first.md).\n' \
 		>"$repo/book/02-second.md"
-	printf '# Fixture book\n\nA book about nothing.\n' >"$repo/book/index.md"
+	printf '# Fixture book\n\nA book about nothing; see [the README](../README.md).\n' \
+		>"$repo/book/index.md"
+	printf '# The fixture\n' >"$repo/README.md"
 }
 
 # fresh - a fixture whose quotes are synced.
@@ -410,6 +412,8 @@ expect_file_has "$tmp/html/index.html" '<a href="01-first.html">Chapter 1: First
 	"index lists the chapters"
 broken_links "$tmp/html" >"$tmp/out"
 if [ -s "$tmp/out" ]; then fail "every local link resolves"; else pass; fi
+expect_file_has "$tmp/html/index.html" 'href="../repo/book/../README.md"' \
+	"a link out of book/ points at the source tree"
 
 fresh
 edit chapters/01-first/foo.c '/book:begin print/d'
