@@ -11,9 +11,9 @@
  * that "segment * 16" in the segment's hidden base field, and KVM lets
  * us set selector and base together with KVM_SET_SREGS.
  *
- * Reference: Intel SDM Vol. 3A, 9.1.1 (processor state after reset) and
- * 20.1 (real-address mode); KVM api.rst 4.13/4.14 (KVM_GET/SET_SREGS)
- * and 4.11/4.12 (KVM_GET/SET_REGS).
+ * Reference: Intel SDM Vol. 3A, 9.1.4 (first instruction executed: the
+ * reset vector) and 20.1 (real-address mode); KVM api.rst 4.13/4.14
+ * (KVM_GET/SET_SREGS) and 4.11/4.12 (KVM_GET/SET_REGS).
  */
 #include "realmode.h"
 

@@ -9,10 +9,10 @@
  * state directly: page tables and GDT in guest memory, then all the
  * registers at once with KVM_SET_SREGS.
  *
- * Because some KVMs (this project's test machines among them) accept
- * KVM_SET_SREGS but quietly drop a paging mode they cannot run, we read
- * the registers back and say so clearly instead of letting the guest
- * crash mysteriously.
+ * Because a KVM may accept KVM_SET_SREGS but quietly drop a paging
+ * mode it cannot run (book appendix B has one), we read the registers
+ * back and say so clearly instead of letting the guest crash
+ * mysteriously.
  *
  * Reference: Intel SDM Vol. 3A, 9.8.5 (initializing IA-32e mode), 2.2.1
  * (EFER), 2.5 (CR0, CR4); KVM api.rst 4.13/4.14 (KVM_GET/SET_SREGS).
