@@ -23,9 +23,10 @@
  * so once on stderr, and processes nothing more until the driver resets
  * it (2.1.2); the VM itself runs on.
  *
- * Registers are 32 bits wide and accessed as such (4.2.2.2); config
- * space takes any width. Other widths and unknown offsets read zero and
- * are ignored on writes.
+ * Registers are 32 bits wide and accessed as such; in config space a
+ * driver uses each field's own width (4.2.2.2), and we serve any width
+ * inside the config. Other register widths and unknown offsets read
+ * zero and are ignored on writes.
  *
  * Reference: virtio 1.2, 2.1 device status, 2.2 feature bits, 3.1 device
  * initialization, 4.2 virtio over MMIO; <linux/virtio_mmio.h> and
