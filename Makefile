@@ -3,7 +3,7 @@
 #   make          every chapter's vmm and every guest
 #   make run      build, then run chapter 1 on its hello guest
 #   make test     build everything, then run every suite (what CI runs)
-#   make deps     install the Debian packages (also the book renderer)
+#   make deps     install what every target needs (scripts/deps.sh)
 #   make linux    chapter 6's Linux guest: Debian's kernel, an initramfs
 #                 and a disk image, in build/linux/
 #   make run-linux  boot it on chapter 6's VMM, to a shell
@@ -11,8 +11,10 @@
 #   make bench    measurements (exit costs, idle CPU), never timed tests
 #   make clean    remove every build product
 #
-# `make`, `make run` and `make test` install what is missing first, so
-# each works as the first command on a fresh Debian machine.
+# Each target first checks for the tools it needs (scripts/deps.sh: apt
+# installs what is missing on Debian and Ubuntu, other distributions get
+# the exact command), so each works as the first command on a fresh
+# machine; with everything present no package manager runs.
 
 CHAPTERS := $(notdir $(patsubst %/Makefile,%,$(wildcard chapters/*/Makefile)))
 GUESTS := $(patsubst guests/%.asm,build/guests/%.bin,$(wildcard guests/*.asm))
@@ -28,19 +30,20 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 all:
-	@scripts/deps.sh
+	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory vmms guests
 
 RUN_HELLO := chapters/01-real-mode/vmm build/guests/01-hello.bin
 
 # Without a usable /dev/kvm, the hello guest runs on nested KVM inside
 # an emulated machine (scripts/nested-kvm.sh): slower, but real KVM.
+# scripts/kvm-check.sh says why first, and the fix when it is the
+# reader's to make (joining the kvm group).
 run:
-	@scripts/deps.sh
+	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory vmms guests
-	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then $(RUN_HELLO); \
-	else echo "no usable /dev/kvm here: running on nested KVM under QEMU"; \
-		scripts/nested-kvm.sh $(RUN_HELLO); fi
+	@if scripts/kvm-check.sh; then $(RUN_HELLO); \
+	else scripts/deps.sh nested && scripts/nested-kvm.sh $(RUN_HELLO); fi
 
 # Chapter 6 boots Debian's kernel with a disk and an entropy source. With
 # /dev/kvm it ends in a shell on the console (exit it, or run reboot, to
@@ -52,23 +55,26 @@ LINUX_ARGS := --kernel build/linux/vmlinuz --initrd build/linux/initramfs.cpio.g
 LINUX_CMDLINE := console=ttyS0 reboot=k panic=-1
 
 run-linux:
-	@scripts/deps.sh
+	@scripts/deps.sh linux
 	@$(MAKE) --no-print-directory vmms guests linux-guest
 	@cp build/linux/disk.img build/linux/run-disk.img
-	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
+	@if scripts/kvm-check.sh --linux; then \
 		chapters/06-linux-boot/vmm $(LINUX_ARGS) \
 			--append "$(LINUX_CMDLINE) kvmbook.shell"; \
-	else echo "no usable /dev/kvm here: booting on nested KVM under QEMU (no shell)"; \
+	else scripts/deps.sh nested && \
 		scripts/nested-kvm.sh chapters/06-linux-boot/vmm $(LINUX_ARGS) \
 			--append "$(LINUX_CMDLINE)"; fi
 
+# scripts/run-tests.sh decides, suite by suite, between direct and
+# nested KVM; QEMU is only needed when something goes nested.
 test:
-	@scripts/deps.sh
+	@scripts/deps.sh test
+	@scripts/kvm-check.sh --linux --quiet || scripts/deps.sh nested
 	@$(MAKE) --no-print-directory vmms guests test-builds
 	@scripts/run-tests.sh
 
 deps:
-	scripts/deps.sh
+	scripts/deps.sh all
 
 # ---- the chapters' VMMs, as a reader builds them ----
 
@@ -86,15 +92,18 @@ build/guests/%.bin: guests/%.asm $(wildcard guests/include/*.inc)
 	nasm -f bin -I guests/include/ -o $@ $<
 
 # ---- chapter 6's Linux guest (guests/linux/) ----
-# Debian's distribution kernel, downloaded and unpacked once (never
-# installed); an initramfs with busybox, the virtio and ext4 modules and
+# A distribution kernel, downloaded once into a cache outside build/
+# (${XDG_CACHE_HOME:-~/.cache}/kvmbook, kept by make clean) and unpacked
+# here, never installed; or your own: make linux KERNEL=path/to/bzImage
+# or KERNEL_DEB=file.deb (guests/linux/fetch-kernel.sh). Then an
+# initramfs with busybox, the virtio and ext4 modules and
 # guests/linux/init; an ext4 disk image for virtio-blk.
 
 LINUX_GUEST := build/linux/vmlinuz build/linux/initramfs.cpio.gz build/linux/disk.img
 LINUX_KERNEL := build/linux/kernel
 
 linux:
-	@scripts/deps.sh
+	@scripts/deps.sh linux
 	@$(MAKE) --no-print-directory linux-guest
 
 linux-guest: $(LINUX_GUEST)
@@ -163,11 +172,12 @@ book-sync:
 	$(BOOKQUOTE) sync
 
 book:
-	@scripts/deps.sh
+	@scripts/deps.sh book
 	$(BOOKQUOTE) render --out build/book
 
 bench:
-	@scripts/deps.sh
+	@scripts/deps.sh build linux
+	@scripts/kvm-check.sh --linux --quiet || scripts/deps.sh nested
 	@$(MAKE) --no-print-directory vmms guests build/bench/cputime linux-guest
 	@scripts/bench.sh
 
@@ -175,9 +185,13 @@ build/bench/cputime: tests/bench/cputime.c
 	@mkdir -p $(@D)
 	gcc $(STRICT) -O2 -o $@ $<
 
+# The kernel download cache is not a build product: it stays (drop it
+# with make clean-cache, mk/platform.mk).
 clean:
 	rm -rf build
 	@for c in $(CHAPTERS); do $(MAKE) --no-print-directory -C chapters/$$c clean; done
 
 .PHONY: all run run-linux test deps vmms guests linux linux-guest test-builds book \
 	book-check book-sync bench clean
+
+include mk/platform.mk
