@@ -137,14 +137,18 @@ clang-%:
 	@$(MAKE) --no-print-directory -C chapters/$* O=$(CURDIR)/build/clang/$* \
 		CC=clang
 
-# A chapter's unit tests compile the chapter's own sources (not main.c).
+# A chapter's unit tests compile the chapter's own sources (not main.c),
+# found in UNIT_SRC: tests/unit/test-NN-name.c, and with it the files of
+# tests/unit/NN-name/ when the chapter has them (one per concept).
+UNIT_SRC = chapters/$*
 .SECONDEXPANSION:
 build/tests/unit-%: tests/unit/test-%.c tests/lib/suite_main.c \
-		$$(filter-out chapters/$$*/main.c,$$(wildcard chapters/$$*/*.c)) \
-		$$(wildcard chapters/$$*/*.h)
+		$$(wildcard tests/unit/$$*/*.c tests/unit/$$*/*.h) \
+		$$(filter-out $$(UNIT_SRC)/main.c,$$(wildcard $$(UNIT_SRC)/*.c)) \
+		$$(wildcard $$(UNIT_SRC)/*.h)
 	@mkdir -p $(@D)
-	gcc $(STRICT) -pthread $(SANITIZE) $(CHECK_CFLAGS) -I chapters/$* -I tests/lib \
-		-o $@ $(filter %.c,$^) $(CHECK_LIBS)
+	gcc $(STRICT) -pthread $(SANITIZE) $(CHECK_CFLAGS) -I $(UNIT_SRC) -I tests/lib \
+		-I tests/unit/$* -o $@ $(filter %.c,$^) $(CHECK_LIBS)
 
 build/tests/integration: $(wildcard tests/integration/*.c tests/integration/*.h) \
 		tests/lib/vmm_run.c tests/lib/vmm_run.h

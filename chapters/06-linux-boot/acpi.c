@@ -11,21 +11,26 @@
  *    |    boundaries (what a legacy BIOS leaves behind)
  *   XSDT  a list of 64-bit pointers to the other tables
  *    |--> FADT  fixed hardware, boot flags, and a pointer to the DSDT
- *    |     `--> DSDT  AML (aml.c) declaring the devices: for each
- *    |                virtio-mmio window a Device with _HID "LNRO0005",
- *    |                which Linux's virtio_mmio driver matches, and a
+ *    |     `--> DSDT  AML (aml.c) declaring the devices: COM1 and the
+ *    |                clock, the pvpanic port, and for each virtio-mmio
+ *    |                window a Device with _HID "LNRO0005", which
+ *    |                Linux's virtio_mmio driver matches, each with a
  *    |                _CRS giving its registers and interrupt
  *    `--> MADT  the interrupt controllers: one local APIC per CPU and
  *               the I/O APIC, which KVM models in the kernel (irqchip.c)
  *
  * Debian's kernel cannot take virtio-mmio devices from its command line
- * (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES is off), so this is the only way
- * it finds our disks.
+ * (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES is off), and its pvpanic driver
+ * binds only to an ACPI or device-tree node, so this is the only way it
+ * finds our disks and the panic port.
  *
  * Our machine is "hardware-reduced" ACPI, as Firecracker's is: no ACPI
- * fixed hardware (PM timer, SCI, sleep registers) and no legacy PIC or
- * PIT for the OS to rely on. Every table ends up with bytes that sum to
- * 0 mod 256; the OS rejects any whose checksum is off.
+ * fixed hardware (PM timer, SCI, sleep registers). The PICs and the PIT
+ * are still there (KVM models them; the MADT's PCAT_COMPAT flag says
+ * so), but a hardware-reduced OS does not rely on them: Linux then takes
+ * its interrupts from the I/O APIC and its timer from the local APIC.
+ * Every table ends up with bytes that sum to 0 mod 256; the OS rejects
+ * any whose checksum is off.
  *
  * Reference: ACPI 6.5, §5.2.5 (RSDP), §5.2.6 (table header), §5.2.8
  * (XSDT), §5.2.9 (FADT), §5.2.11.1 (DSDT), §5.2.12 (MADT), chapters 19
@@ -40,9 +45,11 @@
 #include <string.h>
 
 #include "aml.h"
-#include "i8042.h"
+#include "irqchip.h"
+#include "pvpanic.h"
 #include "rtc.h"
 #include "serial.h"
+#include "vm.h"
 
 /* Who made the tables: the same ids in every header (§5.2.6). */
 #define ACPI_OEM_ID           "KVMBK "    /* 6 characters */
@@ -110,8 +117,6 @@ struct acpi_gas {
 #define FADT_REVISION          6
 #define FADT_MINOR_REVISION    5          /* ACPI 6.5 */
 #define FADT_HW_REDUCED_ACPI   (1U << 20) /* Flags (Table 5.10) */
-#define FADT_BOOT_LEGACY_DEVICES (1U << 0)  /* IAPC_BOOT_ARCH (§5.2.9.3): */
-#define FADT_BOOT_8042         (1U << 1)    /* ISA devices; a PS/2 controller */
 #define FADT_HYPERVISOR_VENDOR "KVMBOOK"    /* 8 bytes with its NUL */
 
 struct acpi_fadt {
@@ -185,15 +190,13 @@ _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT revision 6 length");
 /*
  * §5.2.12: the Multiple APIC Description Table (signature "APIC"). Its
  * entries follow the fixed part; ours are fixed too: one CPU, one I/O
- * APIC, at the addresses where KVM's in-kernel models answer.
+ * APIC, at the addresses where KVM's in-kernel models answer (irqchip.h).
  */
 #define MADT_REVISION        5
-#define MADT_LOCAL_APIC_ADDR 0xfee00000  /* SDM Vol. 3A, 11.4.1 */
 #define MADT_PCAT_COMPAT     (1U << 0)   /* 8259 PICs too (KVM models them) */
 #define MADT_TYPE_LOCAL_APIC 0           /* §5.2.12.2 */
 #define MADT_TYPE_IO_APIC    1           /* §5.2.12.3 */
 #define MADT_LAPIC_ENABLED   (1U << 0)
-#define IO_APIC_ADDR         0xfec00000  /* KVM's in-kernel I/O APIC */
 #define BOOT_CPU_APIC_ID     0           /* KVM: APIC id = vCPU id (vcpu.c) */
 
 struct madt_local_apic {
@@ -229,6 +232,11 @@ _Static_assert(sizeof(struct madt_io_apic) == 12, "MADT I/O APIC");
 
 /* Linux's virtio_mmio driver matches this ACPI hardware id. */
 #define VIRTIO_MMIO_HID "LNRO0005"
+
+/* Memory32Fixed describes windows below 4 GiB; VRnn names 256 at most. */
+_Static_assert(VIRTIO_MMIO_BASE + VIRTIO_MMIO_MAX_DEVICES * VIRTIO_MMIO_SIZE
+	       <= 0x100000000ULL, "virtio-mmio windows below 4 GiB");
+_Static_assert(VIRTIO_MMIO_MAX_DEVICES <= 256, "virtio device names");
 
 /* The tables go one after another in [ACPI_TABLES_ADDR, ACPI_TABLES_END). */
 struct table_area {
@@ -295,13 +303,13 @@ static void seal(struct acpi_table_header *header)
  * _UID tells devices with the same _HID apart.
  */
 static void describe_device(struct aml *scope, unsigned index,
-			    const struct acpi_mmio_device *dev)
+			    const struct device_slot *dev)
 {
 	struct aml resources = AML_INIT, body = AML_INIT;
 	char name[5];
 
-	aml_memory32_fixed(&resources, true, (uint32_t)dev->base, dev->size);
-	aml_interrupt(&resources, AML_IRQ_CONSUMER | AML_IRQ_EDGE, dev->irq);
+	aml_memory32_fixed(&resources, (uint32_t)dev->base, VIRTIO_MMIO_SIZE);
+	aml_interrupt(&resources, dev->irq.irq);
 	aml_end_tag(&resources);
 
 	aml_name(&body, "_HID");
@@ -317,35 +325,33 @@ static void describe_device(struct aml *scope, unsigned index,
 	aml_free(&body);
 }
 
-/* book:begin legacy-devices */
+/* book:begin port-devices */
 /*
- * The PC devices at their fixed ports. Linux would find them by probing
- * anyway, but in a hardware-reduced machine it maps only the interrupts
- * that ACPI declares: without these, opening ttyS0 fails for want of
- * IRQ 4. The ids are the PNP ones every PC's firmware uses. The CMOS
- * clock gets no interrupt because ours never raises one (rtc.c).
+ * The devices at fixed ports. Linux would find COM1 and the clock by
+ * probing anyway, but in a hardware-reduced machine it maps only the
+ * interrupts that ACPI declares: without this COM1, opening ttyS0 fails
+ * for want of IRQ 4. The ids are the PNP ones every PC's firmware uses,
+ * and QEMU's for pvpanic. The clock and pvpanic get no interrupt: ours
+ * never raise one.
  */
-static const struct legacy_device {
+static const struct port_device {
 	const char *name, *hid;
-	uint16_t ports[2];
-	uint8_t port_count[2];
+	uint16_t port, port_count;
 	uint32_t irq;             /* 0: none */
-} legacy_devices[] = {
-	{ "COM1", "PNP0501", { COM1_BASE }, { SERIAL_PORTS }, COM1_IRQ },
-	{ "RTC_", "PNP0B00", { RTC_BASE }, { RTC_PORTS }, 0 },
-	{ "KBD_", "PNP0303", { I8042_DATA_PORT, I8042_COMMAND_PORT }, { 1, 1 },
-	  I8042_KEYBOARD_IRQ },
+} port_devices[] = {
+	{ "COM1", "PNP0501", COM1_BASE, SERIAL_PORTS, COM1_IRQ },
+	{ "RTC_", "PNP0B00", RTC_BASE, RTC_PORTS, 0 },
+	{ "PEVT", PVPANIC_HID, PVPANIC_PORT, PVPANIC_PORTS, 0 },
 };
-/* book:end legacy-devices */
+/* book:end port-devices */
 
-static void describe_legacy_device(struct aml *scope, const struct legacy_device *dev)
+static void describe_port_device(struct aml *scope, const struct port_device *dev)
 {
 	struct aml resources = AML_INIT, body = AML_INIT;
 
-	for (unsigned i = 0; i < 2 && dev->port_count[i]; i++)
-		aml_io(&resources, dev->ports[i], dev->port_count[i]);
+	aml_io(&resources, dev->port, (uint8_t)dev->port_count);
 	if (dev->irq)
-		aml_interrupt(&resources, AML_IRQ_CONSUMER | AML_IRQ_EDGE, dev->irq);
+		aml_interrupt(&resources, dev->irq);
 	aml_end_tag(&resources);
 
 	aml_name(&body, "_HID");
@@ -357,15 +363,15 @@ static void describe_legacy_device(struct aml *scope, const struct legacy_device
 	aml_free(&body);
 }
 
-/* Scope(\_SB_) { the PC devices, then one Device per virtio-mmio window }:
- * \_SB_, the system bus, is where ACPI puts devices. */
-static void describe_devices(struct aml *dsdt, const struct acpi_mmio_device *devs,
+/* Scope(\_SB_) { the port devices, then one Device per virtio-mmio
+ * window }: \_SB_, the system bus, is where ACPI puts devices. */
+static void describe_devices(struct aml *dsdt, const struct device_slot *devs,
 			     unsigned count)
 {
 	struct aml system_bus = AML_INIT;
 
-	for (size_t i = 0; i < sizeof(legacy_devices) / sizeof(legacy_devices[0]); i++)
-		describe_legacy_device(&system_bus, &legacy_devices[i]);
+	for (size_t i = 0; i < sizeof(port_devices) / sizeof(port_devices[0]); i++)
+		describe_port_device(&system_bus, &port_devices[i]);
 	for (unsigned i = 0; i < count; i++)
 		describe_device(&system_bus, i, &devs[i]);
 	aml_scope(dsdt, "\\_SB_", &system_bus);
@@ -388,10 +394,10 @@ static uint64_t add_dsdt(struct table_area *area, const struct aml *aml)
 }
 
 /*
- * Hardware-reduced, with ACPI always on (SMI_CMD 0). The boot flags say
- * the board has ISA devices and an i8042, which Linux then still probes
- * (it is our reset line); leaving "CMOS RTC not present" clear keeps
- * its driver for our CMOS clock.
+ * Hardware-reduced, with ACPI always on (SMI_CMD 0). The boot flags
+ * (IAPC_BOOT_ARCH) stay 0: no legacy devices to probe for, and no
+ * i8042 for a driver (reboot=k resets through its port all the same);
+ * "CMOS RTC not present" stays clear, for our CMOS clock.
  */
 static uint64_t add_fadt(struct table_area *area, uint64_t dsdt_gpa)
 {
@@ -404,7 +410,6 @@ static uint64_t add_fadt(struct table_area *area, uint64_t dsdt_gpa)
 	fadt->dsdt = (uint32_t)dsdt_gpa;
 	fadt->x_dsdt = dsdt_gpa;
 	fadt->flags = FADT_HW_REDUCED_ACPI;
-	fadt->iapc_boot_arch = FADT_BOOT_LEGACY_DEVICES | FADT_BOOT_8042;
 	fadt->minor_revision = FADT_MINOR_REVISION;
 	memcpy(fadt->hypervisor_vendor, FADT_HYPERVISOR_VENDOR, sizeof(fadt->hypervisor_vendor));
 	seal(&fadt->header);
@@ -423,7 +428,7 @@ static uint64_t add_madt(struct table_area *area)
 	if (!madt)
 		return 0;
 	fill_header(&madt->header, "APIC", sizeof(*madt), MADT_REVISION);
-	madt->local_apic_address = MADT_LOCAL_APIC_ADDR;
+	madt->local_apic_address = LOCAL_APIC_ADDR;
 	madt->flags = MADT_PCAT_COMPAT;
 	madt->cpu0 = (struct madt_local_apic){
 		.type = MADT_TYPE_LOCAL_APIC, .length = sizeof(madt->cpu0),
@@ -432,7 +437,7 @@ static uint64_t add_madt(struct table_area *area)
 	};
 	madt->io_apic = (struct madt_io_apic){
 		.type = MADT_TYPE_IO_APIC, .length = sizeof(madt->io_apic),
-		.io_apic_id = 0, .address = IO_APIC_ADDR, .gsi_base = 0,
+		.io_apic_id = IO_APIC_ID, .address = IO_APIC_ADDR, .gsi_base = 0,
 	};
 	seal(&madt->header);
 	return gpa;
@@ -464,25 +469,6 @@ static void fill_rsdp(struct acpi_rsdp *rsdp, uint64_t xsdt_gpa)
 	rsdp->extended_checksum = checksum(rsdp, sizeof(*rsdp));
 }
 
-/* Memory32Fixed can only describe windows below 4 GiB. */
-static int check_devices(const struct acpi_mmio_device *devs, unsigned count)
-{
-	if (count > ACPI_MAX_DEVICES) {
-		fprintf(stderr, "vmm: too many devices for the ACPI tables (%u, at most %u)\n",
-			count, ACPI_MAX_DEVICES);
-		return -1;
-	}
-	for (unsigned i = 0; i < count; i++) {
-		if (devs[i].base > UINT32_MAX ||
-		    devs[i].base + devs[i].size > UINT32_MAX + 1ULL) {
-			fprintf(stderr, "vmm: device window at 0x%llx is not below 4 GiB\n",
-				(unsigned long long)devs[i].base);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
  * acpi_build - writes the RSDP at ACPI_TABLES_ADDR and the tables after
  * it, each after the tables it points to, so that its pointers are
@@ -490,7 +476,7 @@ static int check_devices(const struct acpi_mmio_device *devs, unsigned count)
  * RSDP last. *rsdp_addr gets the RSDP's address (for boot_params'
  * acpi_rsdp_addr). 0, or -1 after printing.
  */
-int acpi_build(const struct guest_memory *mem, const struct acpi_mmio_device *devs,
+int acpi_build(const struct guest_memory *mem, const struct device_slot *devs,
 	       unsigned count, uint64_t *rsdp_addr)
 {
 	struct table_area area = { .mem = mem, .next = ACPI_TABLES_ADDR };
@@ -498,8 +484,6 @@ int acpi_build(const struct guest_memory *mem, const struct acpi_mmio_device *de
 	struct acpi_rsdp *rsdp;
 	uint64_t rsdp_gpa, dsdt, fadt, madt, xsdt;
 
-	if (check_devices(devs, count) < 0)
-		return -1;
 	describe_devices(&aml, devs, count);
 	if (aml.failed) {
 		fprintf(stderr, "vmm: cannot encode the DSDT's AML\n");

@@ -1,6 +1,6 @@
 /*
  * acpi.h - the ACPI tables that tell the guest OS about the machine's
- * interrupt controllers and its virtio-mmio devices.
+ * interrupt controllers and the devices it cannot probe.
  */
 #ifndef ACPI_H
 #define ACPI_H
@@ -14,19 +14,11 @@
  * reports as reserved; the OS looks for the RSDP in 0xe0000-0xfffff.
  */
 #define ACPI_TABLES_ADDR 0xe0000
-#define ACPI_TABLES_END  0xf0000   /* the MP table (mptable.c) follows */
+#define ACPI_TABLES_END  0x100000
 
-/* Most devices acpi_build can name (VR00 ... VRFF). */
-#define ACPI_MAX_DEVICES 256
+struct device_slot;
 
-/* A virtio-mmio device: its register window and its interrupt (GSI). */
-struct acpi_mmio_device {
-	uint64_t base;
-	uint32_t size;
-	uint32_t irq;
-};
-
-int acpi_build(const struct guest_memory *mem, const struct acpi_mmio_device *devs,
+int acpi_build(const struct guest_memory *mem, const struct device_slot *devs,
 	       unsigned count, uint64_t *rsdp_addr);
 
 #endif

@@ -10,7 +10,8 @@
  * and a resource template saying where its registers and IRQ are.
  *
  * Firmware writers compile AML from ASL source with iasl; a VMM emits
- * it directly. We need a small corner of the grammar:
+ * it directly. We need a small corner of the grammar, and this file
+ * encodes no more than that:
  *
  *   Scope(\_SB_) {                          ScopeOp PkgLength NameString ...
  *     Device(VR00) {                        ExtOpPrefix DeviceOp PkgLength ...
@@ -39,17 +40,12 @@
 #define AML_NAME_OP          0x08
 #define AML_BYTE_PREFIX      0x0a
 #define AML_WORD_PREFIX      0x0b
-#define AML_DWORD_PREFIX     0x0c
 #define AML_STRING_PREFIX    0x0d
-#define AML_QWORD_PREFIX     0x0e
 #define AML_SCOPE_OP         0x10
 #define AML_BUFFER_OP        0x11
-#define AML_DUAL_NAME_PREFIX 0x2e
-#define AML_MULTI_NAME_PREFIX 0x2f
 #define AML_EXT_OP_PREFIX    0x5b
 #define AML_DEVICE_OP        0x82  /* after AML_EXT_OP_PREFIX */
 #define AML_ROOT_CHAR        '\\'
-#define AML_NULL_NAME        0x00
 
 #define AML_NAME_SEG_SIZE 4
 
@@ -67,6 +63,10 @@
 #define RES_IO_PORT           ((0x08 << 3) | 7)        /* §6.4.2.5: type 0x8, 7 bytes */
 #define RES_IO_DECODE16       0x01  /* the device decodes all 16 address bits */
 #define RES_MEMORY_WRITABLE   0x01
+/* Extended Interrupt flags (§6.4.3.6): the device consumes the
+ * interrupt, edge-triggered (active-high and exclusive are 0). */
+#define RES_IRQ_CONSUMER      (1U << 0)
+#define RES_IRQ_EDGE          (1U << 1)
 
 void aml_free(struct aml *aml)
 {
@@ -74,8 +74,8 @@ void aml_free(struct aml *aml)
 	*aml = (struct aml)AML_INIT;
 }
 
-/* aml_append - appends raw bytes, growing the buffer as needed. */
-void aml_append(struct aml *aml, const void *bytes, size_t len)
+/* Appends raw bytes, growing the buffer as needed. */
+static void aml_append(struct aml *aml, const void *bytes, size_t len)
 {
 	if (aml->failed || len == 0)
 		return;
@@ -166,19 +166,22 @@ static void package(struct aml *aml, const uint8_t *op, size_t op_len,
 }
 
 /*
- * A NameSeg is four characters: a letter or '_' first, then letters,
- * digits or '_'. Shorter names are padded with '_', as iasl does
- * ("_SB" is "_SB_").
+ * A NameString (§20.2.2) of one NameSeg, as our DSDT spells them:
+ * "_HID", "VR00", or "\_SB_" with a '\' for the root. A NameSeg is four
+ * characters: a capital letter or '_' first, then capitals, digits or
+ * '_'.
  */
-static void name_seg(struct aml *aml, const char *name, size_t len)
+static void name_string(struct aml *aml, const char *name)
 {
-	char seg[AML_NAME_SEG_SIZE] = { '_', '_', '_', '_' };
-
-	if (len == 0 || len > AML_NAME_SEG_SIZE) {
+	if (*name == AML_ROOT_CHAR) {
+		append_byte(aml, AML_ROOT_CHAR);
+		name++;
+	}
+	if (strlen(name) != AML_NAME_SEG_SIZE) {
 		aml->failed = true;
 		return;
 	}
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < AML_NAME_SEG_SIZE; i++) {
 		char c = name[i];
 		bool lead = (c >= 'A' && c <= 'Z') || c == '_';
 
@@ -186,53 +189,14 @@ static void name_seg(struct aml *aml, const char *name, size_t len)
 			aml->failed = true;
 			return;
 		}
-		seg[i] = c;
 	}
-	aml_append(aml, seg, sizeof(seg));
-}
-
-/*
- * aml_name_string - a NameString (§20.2.2) from ASL spelling: an
- * optional '\' for the root, then segments separated by dots, such as
- * "_HID", "\_SB_" or "\_SB_.VR00". Two segments take a DualNamePrefix,
- * more a MultiNamePrefix and a count.
- */
-void aml_name_string(struct aml *aml, const char *name)
-{
-	size_t segs = 1;
-
-	if (*name == AML_ROOT_CHAR) {
-		append_byte(aml, AML_ROOT_CHAR);
-		name++;
-	}
-	if (*name == '\0') {
-		append_byte(aml, AML_NULL_NAME);
-		return;
-	}
-	for (const char *p = name; *p; p++)
-		segs += *p == '.';
-	if (segs == 2) {
-		append_byte(aml, AML_DUAL_NAME_PREFIX);
-	} else if (segs > 2) {
-		if (segs > UINT8_MAX)
-			aml->failed = true;
-		append_byte(aml, AML_MULTI_NAME_PREFIX);
-		append_byte(aml, (uint8_t)segs);
-	}
-	for (;;) {
-		size_t len = strcspn(name, ".");
-
-		name_seg(aml, name, len);
-		if (name[len] == '\0')
-			break;
-		name += len + 1;
-	}
+	aml_append(aml, name, AML_NAME_SEG_SIZE);
 }
 
 /*
  * aml_integer - an integer constant in its smallest form (§20.2.3):
- * 0 and 1 have opcodes of their own, the rest a prefix and 1, 2, 4 or
- * 8 bytes.
+ * 0 and 1 have opcodes of their own, the rest a prefix and 1 or 2
+ * bytes. Our DSDT needs no more (a _UID, a buffer's size).
  */
 void aml_integer(struct aml *aml, uint64_t value)
 {
@@ -246,22 +210,14 @@ void aml_integer(struct aml *aml, uint64_t value)
 	} else if (value <= UINT16_MAX) {
 		append_byte(aml, AML_WORD_PREFIX);
 		append_le(aml, value, 2);
-	} else if (value <= UINT32_MAX) {
-		append_byte(aml, AML_DWORD_PREFIX);
-		append_le(aml, value, 4);
 	} else {
-		append_byte(aml, AML_QWORD_PREFIX);
-		append_le(aml, value, 8);
+		aml->failed = true;
 	}
 }
 
-/* aml_string - a NUL-terminated string of ASCII 0x01-0x7f (§20.2.3). */
+/* aml_string - a NUL-terminated ASCII string (§20.2.3): our ids. */
 void aml_string(struct aml *aml, const char *str)
 {
-	for (const char *p = str; *p; p++) {
-		if ((unsigned char)*p > 0x7f)
-			aml->failed = true;
-	}
 	append_byte(aml, AML_STRING_PREFIX);
 	aml_append(aml, str, strlen(str) + 1);
 }
@@ -286,7 +242,7 @@ void aml_buffer(struct aml *aml, const struct aml *contents)
 void aml_name(struct aml *aml, const char *name)
 {
 	append_byte(aml, AML_NAME_OP);
-	aml_name_string(aml, name);
+	name_string(aml, name);
 }
 
 /* A container: op, PkgLength, the name, then the body's objects. */
@@ -295,7 +251,7 @@ static void named_package(struct aml *aml, const uint8_t *op, size_t op_len,
 {
 	struct aml inner = AML_INIT;
 
-	aml_name_string(&inner, name);
+	name_string(&inner, name);
 	append_aml(&inner, body);
 	package(aml, op, op_len, &inner);
 	aml_free(&inner);
@@ -318,14 +274,14 @@ void aml_device(struct aml *aml, const char *name, const struct aml *body)
 }
 
 /*
- * aml_memory32_fixed - Memory32Fixed(ReadWrite/ReadOnly, base, size):
- * a fixed window of physical address space (§6.4.3.4).
+ * aml_memory32_fixed - Memory32Fixed(ReadWrite, base, size): a fixed
+ * window of physical address space (§6.4.3.4).
  */
-void aml_memory32_fixed(struct aml *aml, bool writable, uint32_t base, uint32_t size)
+void aml_memory32_fixed(struct aml *aml, uint32_t base, uint32_t size)
 {
 	append_byte(aml, RES_MEMORY32_FIXED);
 	append_le(aml, RES_MEMORY32_FIXED_LEN, 2);
-	append_byte(aml, writable ? RES_MEMORY_WRITABLE : 0);
+	append_byte(aml, RES_MEMORY_WRITABLE);
 	append_le(aml, base, 4);
 	append_le(aml, size, 4);
 }
@@ -345,17 +301,17 @@ void aml_io(struct aml *aml, uint16_t base, uint8_t length)
 }
 
 /*
- * aml_interrupt - Interrupt(...) { irq }: the Extended Interrupt
- * descriptor (§6.4.3.6), with one interrupt, a global system interrupt
- * (GSI) number, and the AML_IRQ_* flags.
+ * aml_interrupt - Interrupt(ResourceConsumer, Edge, ActiveHigh,
+ * Exclusive) { gsi }: the Extended Interrupt descriptor (§6.4.3.6) with
+ * one global system interrupt, wired as KVM_IRQ_LINE drives it.
  */
-void aml_interrupt(struct aml *aml, uint8_t flags, uint32_t irq)
+void aml_interrupt(struct aml *aml, uint32_t gsi)
 {
 	append_byte(aml, RES_EXTENDED_IRQ);
 	append_le(aml, RES_EXTENDED_IRQ_LEN, 2);
-	append_byte(aml, flags);
+	append_byte(aml, RES_IRQ_CONSUMER | RES_IRQ_EDGE);
 	append_byte(aml, 1);  /* interrupt table length */
-	append_le(aml, irq, 4);
+	append_le(aml, gsi, 4);
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
  * aml.h - a tiny encoder for AML, the bytecode of ACPI's DSDT: just
- * enough to describe devices (Scope, Device, Name, integers, strings
- * and resource templates).
+ * what our DSDT needs (Scope, Device, Name, small integers, strings and
+ * resource templates).
  */
 #ifndef AML_H
 #define AML_H
@@ -12,8 +12,8 @@
 
 /*
  * A growing run of AML bytes. Every aml_* call appends to it. Errors
- * (out of memory, a bad name, a package too long) are sticky: `failed`
- * is set and stays set, so a builder checks once at the end.
+ * (out of memory, a bad name, a value too big) are sticky: `failed` is
+ * set and stays set, so a builder checks once at the end.
  */
 struct aml {
 	uint8_t *bytes;
@@ -28,11 +28,9 @@ struct aml {
 #define AML_PKGLENGTH_MAX ((1U << 28) - 1)
 
 void aml_free(struct aml *aml);
-void aml_append(struct aml *aml, const void *bytes, size_t len);
 
-/* Names and data objects (ACPI 6.5 §20.2.2, §20.2.3). */
+/* Names and data objects (ACPI 6.5 §20.2.2, §20.2.3, §20.2.4). */
 void aml_pkglength(struct aml *aml, size_t pkglength);
-void aml_name_string(struct aml *aml, const char *name);
 void aml_integer(struct aml *aml, uint64_t value);
 void aml_string(struct aml *aml, const char *str);
 void aml_buffer(struct aml *aml, const struct aml *contents);
@@ -43,15 +41,9 @@ void aml_scope(struct aml *aml, const char *name, const struct aml *body);
 void aml_device(struct aml *aml, const char *name, const struct aml *body);
 
 /* Resource descriptors, the contents of a ResourceTemplate (§6.4). */
-void aml_memory32_fixed(struct aml *aml, bool writable, uint32_t base, uint32_t size);
+void aml_memory32_fixed(struct aml *aml, uint32_t base, uint32_t size);
 void aml_io(struct aml *aml, uint16_t base, uint8_t length);
-void aml_interrupt(struct aml *aml, uint8_t flags, uint32_t irq);
+void aml_interrupt(struct aml *aml, uint32_t gsi);
 void aml_end_tag(struct aml *aml);
-
-/* Extended Interrupt descriptor flags (ACPI 6.5 §6.4.3.6). */
-#define AML_IRQ_CONSUMER    (1U << 0)  /* the device uses it (not produces) */
-#define AML_IRQ_EDGE        (1U << 1)  /* else level-triggered */
-#define AML_IRQ_ACTIVE_LOW  (1U << 2)  /* else active-high */
-#define AML_IRQ_SHARED      (1U << 3)  /* else exclusive */
 
 #endif

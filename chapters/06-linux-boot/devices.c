@@ -10,6 +10,7 @@
  *   0x61         speaker gate             in KVM (PIT)
  *   0x70-0x71    CMOS RTC                             (8, unused)
  *   0x80         POST codes: accepted silently
+ *   0x505        pvpanic: the guest kernel reports a panic
  *   0xf4         exit port: ends the VM (appendix A)
  *   0x3f8-0x3ff  COM1, 16550A UART                    4
  *
@@ -20,7 +21,8 @@
  * The devices in KVM answer their ports without leaving the kernel;
  * the rest are registered on our port bus here, and wired to the rest
  * of the machine: the UART's output to stdout and its interrupt line
- * to KVM_IRQ_LINE, the i8042's reset line to the end of the VM. The
+ * to KVM_IRQ_LINE, the i8042's reset line and a panic reported to the
+ * pvpanic port to the end of the VM. The
  * virtio devices go on the MMIO bus, one register page each.
  *
  * Reference: the IBM PC/AT port map (e.g. Linux arch/x86/kernel/setup.c,
@@ -29,6 +31,7 @@
 #include "devices.h"
 
 #include <stdio.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "exitport.h"
@@ -61,6 +64,13 @@ static void machine_reset(void *ctx)
 	vm_request_exit(ctx, RESET_STATUS);
 }
 
+/* The guest kernel panicked (pvpanic.c): that is a crash, not an end. */
+static void guest_panicked(void *ctx)
+{
+	fprintf(stderr, "vmm: the guest kernel panicked\n");
+	vm_request_exit(ctx, EX_SOFTWARE);
+}
+
 /* A virtio device's interrupt line: IRQ 5 + its index, into KVM. */
 static void virtio_set_irq(void *ctx, int level)
 {
@@ -69,22 +79,37 @@ static void virtio_set_irq(void *ctx, int level)
 	irq_set_level(wire->vm->vm_fd, wire->irq, level);
 }
 
+/* What drives a slot's registers: its device type's operations. */
+static const struct virtio_device_ops *slot_ops(enum device_kind kind)
+{
+	return kind == DEVICE_DISK ? &virtio_blk_ops : &virtio_rng_ops;
+}
+
 /*
- * devices_open - opens what the virtio devices are backed by (disk
- * files), before KVM is touched, so that bad input fails early. 0, or
- * the exit status with the message already printed.
+ * devices_open - fills the map of virtio devices, one slot per --disk
+ * and --rng, and opens the disk files, before KVM is touched, so that
+ * bad input fails early. 0, or the exit status with the message
+ * already printed.
  */
 int devices_open(struct vm *vm, const struct options *opts)
 {
 	for (unsigned i = 0; i < opts->device_count; i++) {
 		const struct device_option *dev = &opts->devices[i];
+		struct device_slot *slot = &vm->virtio[i];
 
+		*slot = (struct device_slot){
+			.kind = dev->kind,
+			.base = VIRTIO_MMIO_BASE + (uint64_t)i * VIRTIO_MMIO_SIZE,
+			.irq = { .vm = vm, .irq = VIRTIO_MMIO_FIRST_IRQ + i },
+		};
+		snprintf(slot->name, sizeof(slot->name), "virtio%u-%s", i,
+			 slot_ops(dev->kind)->name);
 		if (dev->kind == DEVICE_DISK) {
-			int status = virtio_blk_open(&vm->disks[i], dev->path, dev->readonly);
+			int status = virtio_blk_open(&slot->device.blk, dev->path,
+						     dev->readonly);
 			if (status)
 				return status;
 		}
-		vm->device_kinds[i] = dev->kind;
 		vm->virtio_count++;
 	}
 	return 0;
@@ -94,30 +119,26 @@ int devices_open(struct vm *vm, const struct options *opts)
 void devices_close(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->virtio_count; i++)
-		if (vm->device_kinds[i] == DEVICE_DISK)
-			virtio_blk_close(&vm->disks[i]);
+		if (vm->virtio[i].kind == DEVICE_DISK)
+			virtio_blk_close(&vm->virtio[i].device.blk);
 }
 
-/* Device i: its transport, its type, its register page and its IRQ. */
+/* Slot i on the bus: its transport, its type, its register page, its IRQ. */
 static int virtio_setup(struct vm *vm, unsigned i)
 {
-	struct virtio_device *dev = &vm->virtio[i];
-	bool is_disk = vm->device_kinds[i] == DEVICE_DISK;
-	const struct virtio_device_ops *ops = is_disk ? &virtio_blk_ops : &virtio_rng_ops;
+	struct device_slot *slot = &vm->virtio[i];
+	bool is_disk = slot->kind == DEVICE_DISK;
 
-	vm->virtio_irqs[i] = (struct irq_wire){ .vm = vm, .irq = VIRTIO_MMIO_FIRST_IRQ + i };
-	virtio_mmio_init(dev, ops, is_disk ? (void *)&vm->disks[i] : (void *)&vm->rngs[i],
-			 is_disk ? virtio_blk_features(&vm->disks[i]) : 0, &vm->mem,
-			 virtio_set_irq, &vm->virtio_irqs[i], i);
+	virtio_mmio_init(&slot->transport, slot_ops(slot->kind), &slot->device,
+			 is_disk ? virtio_blk_features(&slot->device.blk) : 0, &vm->mem,
+			 virtio_set_irq, &slot->irq, i);
 	if (is_disk)
-		virtio_blk_fill_config(&vm->disks[i], dev);
-	snprintf(vm->virtio_names[i], sizeof(vm->virtio_names[i]), "virtio%u-%s", i, ops->name);
+		virtio_blk_fill_config(&slot->device.blk, &slot->transport);
 
 	const struct mmio_device page = {
-		.name = vm->virtio_names[i],
-		.base = VIRTIO_MMIO_BASE + (uint64_t)i * VIRTIO_MMIO_SIZE,
-		.len = VIRTIO_MMIO_SIZE,
-		.read = virtio_mmio_read, .write = virtio_mmio_write, .opaque = dev,
+		.name = slot->name, .base = slot->base, .len = VIRTIO_MMIO_SIZE,
+		.read = virtio_mmio_read, .write = virtio_mmio_write,
+		.opaque = &slot->transport,
 	};
 	return mmiobus_register(&vm->mmio_bus, &page);
 }
@@ -128,6 +149,7 @@ int devices_setup(struct vm *vm)
 	serial_init(&vm->com1, console_output, com1_set_irq, vm);
 	rtc_init(&vm->rtc);
 	i8042_init(&vm->i8042, machine_reset, vm);
+	pvpanic_init(&vm->pvpanic, guest_panicked, vm);
 
 	const struct io_device devices[] = {
 		{ .name = "serial", .base = COM1_BASE, .len = SERIAL_PORTS,
@@ -140,6 +162,8 @@ int devices_setup(struct vm *vm)
 		{ .name = "i8042-cmd", .base = I8042_COMMAND_PORT, .len = I8042_PORT_LEN,
 		  .read = i8042_status_read, .write = i8042_command_write,
 		  .opaque = &vm->i8042 },
+		{ .name = "pvpanic", .base = PVPANIC_PORT, .len = PVPANIC_PORTS,
+		  .read = pvpanic_read, .write = pvpanic_write, .opaque = &vm->pvpanic },
 	};
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 		if (iobus_register(&vm->io_bus, &devices[i]) < 0)

@@ -11,7 +11,7 @@
  *   0         - 0x9fc00    RAM (conventional memory)
  *   0x9fc00   - 0xa0000    reserved: where a BIOS keeps its EBDA
  *   0xa0000   - 0xe0000    (nothing: the VGA window and option ROMs)
- *   0xe0000   - 0x100000   reserved: the BIOS area, our ACPI and MP tables
+ *   0xe0000   - 0x100000   reserved: the BIOS area, our ACPI tables
  *   0x100000  - RAM end    RAM (the kernel, the initrd, everything else)
  *
  * Our RAM is one flat block, so the holes are really RAM too; marking

@@ -9,8 +9,6 @@
 
 #define I8042_DATA_PORT    0x60
 #define I8042_COMMAND_PORT 0x64 /* reads: status; writes: a command */
-/* The keyboard's IRQ on a PC; ours never raises it (no keyboard). */
-#define I8042_KEYBOARD_IRQ 1
 
 /* Status register bits. */
 #define I8042_STR_OBF     0x01  /* output buffer full: data at 0x60 */

@@ -11,9 +11,8 @@
  *      setup header with the loader's answers filled in (where the
  *      command line and the initrd are), the memory map (e820.c), and
  *      where the ACPI tables start (acpi.c), which list the devices the
- *      kernel cannot find by probing: our virtio-mmio devices. For a
- *      kernel built without ACPI, an MP table (mptable.c) tells it at
- *      least how interrupts are wired.
+ *      kernel cannot find by probing: our virtio-mmio devices and the
+ *      pvpanic port, from the machine's device map (devices.c).
  *
  * Then it enters the kernel by the 64-bit boot protocol: long mode,
  * paging on with the kernel identity-mapped, a GDT with flat 64-bit code
@@ -35,8 +34,7 @@
 #include "gdt.h"
 #include "loader.h"
 #include "longmode.h"
-#include "mptable.h"
-#include "virtio_mmio.h"
+#include "vm.h"
 #include "x86.h"
 
 /*
@@ -89,21 +87,6 @@ static int write_cmdline(const char *cmdline, const struct guest_memory *mem,
 	return 0;
 }
 
-/* The ACPI tables: one entry per virtio device, as devices.c places them. */
-static int write_acpi(const struct options *opts, const struct guest_memory *mem,
-		      uint64_t *rsdp)
-{
-	struct acpi_mmio_device devs[MAX_DEVICES];
-
-	for (unsigned i = 0; i < opts->device_count; i++)
-		devs[i] = (struct acpi_mmio_device){
-			.base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE,
-			.size = VIRTIO_MMIO_SIZE,
-			.irq = VIRTIO_MMIO_FIRST_IRQ + i,
-		};
-	return acpi_build(mem, devs, opts->device_count, rsdp) < 0 ? EX_SOFTWARE : 0;
-}
-
 /*
  * The zero page: the kernel's setup header, with the loader's fields
  * filled in, plus the memory map and the ACPI root pointer.
@@ -136,12 +119,13 @@ static int write_boot_params(const struct guest_memory *mem,
 }
 
 /*
- * linux_load - puts the kernel, initrd, command line, ACPI and MP tables
- * and zero page into guest RAM. 0, or an exit status after a message.
+ * linux_load - puts the kernel, initrd, command line, ACPI tables and
+ * zero page into guest RAM. 0, or an exit status after a message.
  */
-int linux_load(const struct options *opts, const struct guest_memory *mem,
+int linux_load(const struct options *opts, const struct vm *vm,
 	       struct linux_kernel *kernel)
 {
+	const struct guest_memory *mem = &vm->mem;
 	uint64_t initrd_addr = 0, initrd_size = 0, rsdp = 0;
 	int status = bzimage_load(opts->kernel, mem, kernel);
 
@@ -152,9 +136,8 @@ int linux_load(const struct options *opts, const struct guest_memory *mem,
 		status = write_cmdline(opts->append ? opts->append : DEFAULT_CMDLINE,
 				       mem, &kernel->header.hdr);
 	if (status == 0)
-		status = write_acpi(opts, mem, &rsdp);
-	if (status == 0 && mptable_build(mem) < 0)
-		status = EX_SOFTWARE;
+		status = acpi_build(mem, vm->virtio, vm->virtio_count, &rsdp) < 0
+			 ? EX_SOFTWARE : 0;
 	if (status == 0)
 		status = write_boot_params(mem, kernel, initrd_addr, initrd_size,
 					   rsdp);

@@ -23,7 +23,9 @@
 /* type_of_loader: 0xff is "undefined", for loaders without an ID. */
 #define LOADER_TYPE_UNDEFINED 0xff
 
-int linux_load(const struct options *opts, const struct guest_memory *mem,
+struct vm;
+
+int linux_load(const struct options *opts, const struct vm *vm,
 	       struct linux_kernel *kernel);
 int linux_enter(const struct vcpu *vcpu, const struct guest_memory *mem,
 		const struct linux_kernel *kernel);

@@ -2,11 +2,12 @@
  * main.c - chapter 6: booting Linux.
  *
  *   1. parse the command line;
- *   2. prepare guest RAM and load the guest into it: a Linux kernel with
- *      its initrd, command line, memory map and ACPI tables, as a boot
+ *   2. prepare guest RAM, draw the map of virtio devices and open the
+ *      disk files, and load the guest into RAM: a Linux kernel with its
+ *      initrd, command line, memory map and ACPI tables, as a boot
  *      loader would (linux.c); or a flat image, at 0x100000 for a long-
- *      or protected-mode guest, 0x7c00 for a real-mode one; and open the
- *      disk files (bad input is caught here, before KVM is touched);
+ *      or protected-mode guest, 0x7c00 for a real-mode one (bad input is
+ *      caught here, before KVM is touched);
  *   3. open /dev/kvm, create a VM and hand it the RAM;
  *   4. give the VM its interrupt controllers and timer (in KVM), and put
  *      the device models on the port bus: COM1, the clock, the keyboard
@@ -72,7 +73,7 @@ static int load_guest(struct vm *vm, const struct options *opts,
 		      struct linux_kernel *kernel)
 {
 	if (opts->kernel)
-		return linux_load(opts, &vm->mem, kernel);
+		return linux_load(opts, vm, kernel);
 	return load_image(opts->image, &vm->mem, load_address(opts->mode));
 }
 
@@ -135,9 +136,9 @@ int main(int argc, char **argv)
 
 	status = memory_alloc(opts.memory_size, &vm.mem) < 0 ? EX_OSERR : 0;
 	if (status == 0)
-		status = load_guest(&vm, &opts, &kernel);
-	if (status == 0)
 		status = devices_open(&vm, &opts);
+	if (status == 0)
+		status = load_guest(&vm, &opts, &kernel);
 	if (status == 0)
 		status = create_machine(&vm);
 	if (status == 0 && start_guest(&vm, &opts, &kernel) < 0)

@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: the byte the guest writes to port 0xf4, 0 after a reset,\n"
 	"64 usage, 65 bad image or kernel, 66 cannot open a file,\n"
-	"69 KVM unavailable, 70 guest crashed (a crash report goes to stderr).\n";
+	"69 KVM unavailable, 70 guest crashed (a crash report goes to stderr)\n"
+	"or its kernel panicked.\n";
 
 /*
  * parse_size - "16M" -> 16777216. A bare number is bytes; K, M and G
