@@ -16,8 +16,9 @@
 #   /modules/order   the order to load them in, dependencies first
 #
 # Why modules: Debian's kernel builds virtio, virtio_ring, virtio_mmio,
-# virtio_blk, virtio-rng and ext4 as modules, so the guest sees no virtio
-# device until /init loads them. `modprobe --show-depends` resolves each
+# virtio_blk, virtio-rng, ext4 and pvpanic-mmio (the driver of the VMM's
+# pvpanic port) as modules, so the guest sees no virtio device, and a
+# panic does not reach the VMM, until /init loads them. `modprobe --show-depends` resolves each
 # one's dependencies against KERNEL_DIR's modules.dep; the ones that
 # come only from a soft dependency (the crc32c implementations ext4
 # asks for) are marked "optional", since a CPU without SSE4.2 cannot
@@ -33,7 +34,7 @@ KERNEL_DIR=$(cd "$1" && pwd)
 OUT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUSYBOX=/bin/busybox
-MODULES="virtio_mmio virtio_blk virtio-rng ext4"
+MODULES="virtio_mmio virtio_blk virtio-rng ext4 pvpanic-mmio"
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
