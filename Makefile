@@ -198,4 +198,5 @@ clean:
 .PHONY: all run run-linux test deps vmms guests linux linux-guest test-builds book \
 	book-check book-sync bench clean
 
+include mk/labs.mk
 include mk/platform.mk
