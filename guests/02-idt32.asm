@@ -6,15 +6,10 @@
 ;   - `div` by zero raises #DE, which pushes no error code;
 ;   - loading DS with a selector past the end of the GDT raises #GP, which
 ;     pushes an error code: the offending selector (0x00f8).
-; Each handler prints what it caught and goes on at a resume point of
-; its own (a fault's saved EIP points at the faulting instruction itself,
-; so returning there unchanged would fault forever). It drops the frame
-; the CPU pushed and jumps, instead of the usual `iret`: KVM's
-; instruction emulator cannot run a 32-bit iret (on the emulation-backed
-; KVM of KVM-HERE.md it stops with an emulation failure). Nothing else
-; needs restoring: the interrupt gate cleared IF, and it was clear before.
-; Software interrupts (`int n`) are not used: the KVM on some nested
-; hosts cannot run them at CPL0 (KVM-HERE.md); faults work everywhere.
+; Each handler prints what it caught and returns with `iret` to a resume
+; point of its own: a fault's saved EIP points at the faulting
+; instruction itself, so returning there unchanged would fault forever,
+; and the handler rewrites it first.
 ; (Intel SDM Vol. 3A, 6.10 IDT, 6.11 IDT Descriptors, 6.12 Exception
 ; Handling, 6.13 Error Code, 6.15 #DE and #GP.)
 ;
@@ -29,7 +24,6 @@
 
 VECTOR_DE   equ 0
 VECTOR_GP   equ 13
-FRAME_SIZE  equ 12		; EIP, CS, EFLAGS: what the CPU pushed
 BAD_SEL     equ 0xf8		; GDT index 31: beyond every GDT here
 
 start:
@@ -60,8 +54,8 @@ de_handler:
 	mov al, VECTOR_DE
 	call print_hex8
 	call newline
-	add esp, FRAME_SIZE
-	jmp after_div		; resume after the div
+	mov dword [esp], after_div	; the saved EIP: resume after the div
+	iret
 
 ; Stack on entry: error code, EIP, CS, EFLAGS.
 gp_handler:
@@ -71,11 +65,11 @@ gp_handler:
 	call print_hex8
 	mov esi, error_message
 	call puts
-	pop eax			; the error code, pushed after the frame
+	pop eax			; the error code: iret must not see it
 	call print_hex32
 	call newline
-	add esp, FRAME_SIZE
-	jmp after_gp
+	mov dword [esp], after_gp	; the saved EIP: resume after the load
+	iret
 
 newline:
 	mov al, 10

@@ -5,7 +5,7 @@
 # the book quotes them as examples. Needs /dev/kvm; without one, the
 # measurements run on nested KVM under QEMU (scripts/nested-kvm.sh),
 # where they describe that machine, not yours. On a KVM that emulates
-# guest kernel code (kvm_pvm, KVM-HERE.md) the exit and idle costs are
+# guest kernel code (kvm_pvm, book appendix B) the exit and idle costs are
 # measured directly and the Linux boot on nested KVM: a distribution
 # kernel would take many minutes there. KVMBOOK_BENCH_ONLY_LINUX=1
 # measures only the Linux boot.

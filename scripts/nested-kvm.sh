@@ -2,7 +2,7 @@
 # nested-kvm.sh - run a command of kvmbook's on a real KVM, when this
 # machine has no usable /dev/kvm.
 #
-#   scripts/nested-kvm.sh COMMAND [ARGS...]
+#   scripts/nested-kvm.sh [--copy-out FILE] COMMAND [ARGS...]
 #
 # Many machines a reader meets (cloud instances, laptops' VMs, CI runners)
 # offer no /dev/kvm. This script boots a small Linux machine under QEMU's
@@ -11,7 +11,10 @@
 # and /dev/kvm is there: KVM proper, running on (emulated) hardware
 # virtualization. COMMAND runs inside, from a copy of the repository's
 # built VMMs, guests and integration tests, with stdout and stderr shown
-# here; its exit status is ours.
+# here; its exit status is ours. With --copy-out FILE (a path relative
+# to the repository, a text file), what COMMAND wrote to FILE inside the
+# machine is brought back out to FILE here: the machine prints it on its
+# console between marker lines, the one channel out of it.
 #
 # What it needs, from Debian's package registry: qemu-system-x86,
 # busybox-static, cpio and kmod (installed like scripts/deps.sh does),
@@ -33,7 +36,18 @@ PAYLOAD_GLOBS="chapters/*/vmm build/asan/*/vmm build/guests/*.bin build/tests/in
 	build/linux/vmlinuz build/linux/initramfs.cpio.gz build/linux/disk.img
 	build/linux/run-disk.img"
 
-[ $# -ge 1 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 64; }
+usage() { echo "usage: $0 [--copy-out FILE] COMMAND [ARGS...]" >&2; exit 64; }
+COPY_OUT=""
+if [ "${1:-}" = --copy-out ]; then
+	[ $# -ge 2 ] || usage
+	COPY_OUT=$2
+	shift 2
+	case "$COPY_OUT" in
+	/* | *..* | "") echo "nested-kvm: --copy-out wants a path inside the repository, like build/x.txt" >&2
+		exit 64 ;;
+	esac
+fi
+[ $# -ge 1 ] || usage
 [ "$(uname -m)" = x86_64 ] || { echo "nested-kvm: needs an x86_64 host" >&2; exit 69; }
 
 say() { echo "nested-kvm: $*" >&2; }
@@ -104,6 +118,10 @@ build_initramfs() {
 	done)
 
 	printf '%q ' "$@" > "$root/command"
+	if [ -n "$COPY_OUT" ]; then
+		printf '%s\n' "$COPY_OUT" > "$root/copy-out"
+		mkdir -p "$root/kvmbook/$(dirname "$COPY_OUT")"
+	fi
 	cat > "$root/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin
@@ -115,7 +133,13 @@ for m in $(cat /modules/order); do insmod /modules/$m; done
 cd /kvmbook
 echo "NESTED-KVM-INFO $(ls /dev/kvm 2>&1) inside" > /dev/ttyS0
 sh -c "$(cat /command)" > /dev/ttyS0 2>&1
-echo "NESTED-KVM-STATUS $?" > /dev/ttyS0
+status=$?
+if [ -f /copy-out ] && [ -f "$(cat /copy-out)" ]; then
+	echo "NESTED-KVM-FILE-BEGIN"
+	sed 's/^/NESTED-KVM-FILE /' "$(cat /copy-out)"
+	echo "NESTED-KVM-FILE-END"
+fi > /dev/ttyS0
+echo "NESTED-KVM-STATUS $status" > /dev/ttyS0
 poweroff -f
 INIT
 	chmod 755 "$root/init"
@@ -123,7 +147,20 @@ INIT
 		gzip -1 > "$work/initrd"
 }
 
+# Writes the file the machine printed between its NESTED-KVM-FILE
+# markers to $COPY_OUT, if the machine got to the end marker.
+copy_out() {
+	local console=$1
+	if ! tr -d '\r' < "$console" | grep -qx NESTED-KVM-FILE-END; then
+		say "the machine did not bring $COPY_OUT back out"
+		return 0
+	fi
+	mkdir -p "$ROOT/$(dirname "$COPY_OUT")"
+	tr -d '\r' < "$console" | sed -n 's/^NESTED-KVM-FILE //p' > "$ROOT/$COPY_OUT"
+}
+
 main() {
+	[ -z "$COPY_OUT" ] || rm -f "$ROOT/$COPY_OUT"
 	install_tools
 	fetch_kernel
 	WORK=$(mktemp -d)
@@ -143,6 +180,7 @@ main() {
 	tr -d '\r' < "$WORK/console" | sed -n '/^NESTED-KVM-INFO /,$p' |
 		grep -v -e '^NESTED-KVM-' -e '^\[ *[0-9]*\.[0-9]*\] reboot: ' || true
 	tr -d '\r' < "$WORK/console" | sed -n 's/^NESTED-KVM-INFO /nested-kvm: /p' >&2
+	[ -n "$COPY_OUT" ] && copy_out "$WORK/console"
 	local status
 	status=$(tr -d '\r' < "$WORK/console" | sed -n 's/^NESTED-KVM-STATUS \([0-9]*\)$/\1/p')
 	if [ -z "$status" ]; then

@@ -3,7 +3,7 @@
  *
  * Guests of chapter 1 end with HLT (status 0 in chapters 1-3) or through
  * the exit port. From chapter 4 on, HLT waits for an interrupt, as on
- * hardware (DESIGN.md), so a guest that ends with `cli; hlt` stops at
+ * hardware (appendix A), so a guest that ends with `cli; hlt` stops at
  * chapter 3.
  */
 #include <stddef.h>
@@ -64,12 +64,12 @@ const struct guest_case cases_01[] = {
 		.err_unless_reset = { "rax=00000000000000bd", "mode: real",
 				      "cs  sel=0000" },
 		.stats = { { "SHUTDOWN", 1 } },
-		.skip_status = GUEST_UNAVAILABLE,
-		.skip_reason = "this KVM does not check the real-mode IDT limit, "
-			       "so the #UD is delivered (KVM-HERE.md)",
+		.emulated_kvm_cannot = "an emulation-backed KVM does not check the "
+			"real-mode IDT limit: the #UD is delivered through the table at "
+			"its base instead of ending in a triple fault (book appendix B)",
 	},
 
-	/* Bad input: a one-line message and the DESIGN.md status. */
+	/* Bad input: a one-line message and the status of appendix A. */
 	{
 		.name = "missing image", .chapter = 1,
 		.args = { "/nonexistent/guest.bin" }, .out = "", .status = 66,

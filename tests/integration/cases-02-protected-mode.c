@@ -35,13 +35,16 @@ const struct guest_case cases_02[] = {
 		       "caught #GP: vector 0d, error code 000000f8\n"
 		       "both faults handled\n",
 		.status = 0,
+		.emulated_kvm_cannot = "an emulation-backed KVM cannot run a 32-bit "
+			"iret, the handlers' way back (book appendix B)",
 	},
 	{
 		.name = "32-bit paging with 4 KiB pages", .chapter = 2,
 		.guest = "02-paging32", .mode = "protected", .needs_kvm = true,
 		.out = "cr0.pg=1\nread through 0x40000000: hello from a remapped page\n",
-		.status = 0, .skip_status = GUEST_UNAVAILABLE,
-		.skip_reason = "this KVM cannot run 32-bit paging (KVM-HERE.md)",
+		.status = 0,
+		.emulated_kvm_cannot = "an emulation-backed KVM cannot run 32-bit "
+			"paging: setting CR0.PG without long mode faults (book appendix B)",
 	},
 	{
 		.name = "protected-mode crash report", .chapter = 2,

@@ -119,7 +119,7 @@ const struct guest_case cases_05[] = {
 		.one_line_err = true,
 	},
 
-	/* Bad input: a one-line message and the DESIGN.md status, before
+	/* Bad input: a one-line message and the status of appendix A, before
 	 * KVM is opened. */
 	{
 		.name = "--disk /nonexistent", .chapter = 5, .guest = "05-blk",

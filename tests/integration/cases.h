@@ -22,9 +22,6 @@ struct stats_row {
 	long count;
 };
 
-/* Exit status of a guest that found this KVM cannot do what it shows. */
-#define GUEST_UNAVAILABLE 3
-
 struct guest_case {
 	const char *name;
 	int chapter;           /* introduced in this chapter */
@@ -50,11 +47,6 @@ struct guest_case {
 	bool trace_matches_stats; /* as many trace lines as the stats total */
 	struct stats_row stats[MAX_STATS];
 	bool needs_kvm;        /* false: fails before KVM is opened */
-	/* A guest that finds a feature this machine's KVM lacks exits with
-	 * skip_status (nonzero); the case is then reported as skipped, with
-	 * skip_reason, instead of passing or failing (KVM-HERE.md). */
-	int skip_status;
-	const char *skip_reason;
 	/* SIGKILL the vmm as soon as its stdout contains this (its status
 	 * is then 137: 128 + SIGKILL). */
 	const char *kill_on_output;
@@ -66,10 +58,12 @@ struct guest_case {
 	const char *disk_image;
 	const char *out_has_all[MAX_OUT_LINES]; /* substrings stdout must contain */
 	int timeout_s;         /* 0: CASE_TIMEOUT_MS */
-	/* A Linux boot: skipped where KVM emulates guest kernel code (the
-	 * kvm_pvm module), which takes many minutes for a distribution
-	 * kernel and lets no user space make system calls (KVM-HERE.md). */
-	bool needs_native_kernel_code;
+	/* Why an emulation-backed KVM (one that runs guest kernel code in
+	 * its instruction emulator, such as the kvm_pvm module; book
+	 * appendix B) cannot run this case as hardware would; NULL: it can.
+	 * There the runner skips the case with this reason, and
+	 * scripts/run-tests.sh runs it again on nested KVM. */
+	const char *emulated_kvm_cannot;
 };
 
 extern const struct guest_case cases_01[];

@@ -4,11 +4,16 @@
  * For each chapter folder built under $KVMBOOK_VMM_DIR (one check TCase
  * per chapter), every case introduced in that chapter or an earlier one
  * runs (up to the case's last_chapter): the compatibility matrix. A
- * guest whose mode is not the chapter's default gets --mode.
+ * guest whose mode is not the chapter's default gets --mode. Each run is
+ * forked (check's CK_FORK) and the vmm runs under a timeout, so a hang,
+ * a crash, a signal or a sanitizer report fails that run alone.
  *
- * Without a usable /dev/kvm the cases that need it are not run, and the
- * suite says so; bad-input cases run anyway, since the VMM rejects them
- * before it opens KVM.
+ * Skips are decided here, never by a guest. Without a usable /dev/kvm
+ * the cases that need it are skipped (bad-input cases run anyway: the
+ * VMM rejects them before it opens KVM). Where /dev/kvm is an
+ * emulation-backed KVM (the kvm_pvm module; book appendix B), a case
+ * whose row gives emulated_kvm_cannot is skipped with that reason, and
+ * scripts/run-tests.sh runs the whole suite again on nested KVM.
  *
  * A case whose arguments name "@DISK" gets a disk of its own: a file
  * of DISK_SECTORS sectors made for that run alone, whose sector 0 begins
@@ -19,12 +24,19 @@
  * "@LINUX/FILE" names a file of the Linux guest (guests/linux/: the
  * kernel, its initramfs, its disk).
  *
- * Environment: KVMBOOK_VMM_DIR (where NN-name/vmm are), KVMBOOK_GUESTS
- * (where GUEST.bin are), KVMBOOK_LINUX (where the Linux guest's files
- * are; default build/linux), KVMBOOK_ONLY_LINUX_BOOTS=1 (run only the
- * cases that need guest kernel code to run natively, the Linux boots:
- * where this KVM skips them, scripts/run-tests.sh runs them again on
- * nested KVM with this set).
+ * Environment:
+ *   KVMBOOK_VMM_DIR   where the vmms are: DIR/NN-name/vmm (required)
+ *   KVMBOOK_GUESTS    where the guests are: DIR/GUEST.bin (required)
+ *   KVMBOOK_LINUX     where the Linux guest's files are (default build/linux)
+ *   KVMBOOK_CHAPTERS  a comma-separated list of chapter numbers, e.g. "04"
+ *                     or "1,2": run only those chapters' TCases (each
+ *                     still runs the earlier chapters' cases); a chapter
+ *                     named here must be built under KVMBOOK_VMM_DIR
+ *   KVMBOOK_RESULTS   a file to write one line per run to: PASS, FAIL or
+ *                     SKIP, the chapter folder, the case's name and a
+ *                     message, tab-separated (results.c)
+ * Exit status: 0 when no run failed (skips do not fail), 1 when one did,
+ * 64 for a bad KVMBOOK_CHAPTERS.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -35,9 +47,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "cases.h"
+#include "results.h"
 #include "vmm_run.h"
 
 #define MAX_CHAPTERS 6
@@ -51,8 +65,12 @@
 #define DISK_LABEL "kvmbook test disk\n"
 #define DISK_FIXTURE "@DISK"
 #define LINUX_FIXTURE "@LINUX/"
-/* Where KVM runs guest kernel code in its emulator (KVM-HERE.md). */
+/* Present where KVM runs guest kernel code in its instruction emulator
+ * (an emulation-backed KVM, book appendix B). */
 #define PVM_MODULE "/sys/module/kvm_pvm"
+/* What the vmm's sanitizers (ASan, LSan, UBSan) print in a report. */
+#define SANITIZER_MARK "Sanitizer:"
+#define UBSAN_MARK "runtime error:"
 
 /* What a crash report says when KVM reset the vCPU before reporting
  * a shutdown (crash.c). */
@@ -65,17 +83,30 @@ static const struct guest_case *const case_tables[] = {
 
 /* The chapters found, by number: "01-real-mode" etc. */
 static char chapter_dirs[MAX_CHAPTERS + 1][64];
+/* The chapters to run (KVMBOOK_CHAPTERS; all when it is unset). */
+static bool selected[MAX_CHAPTERS + 1];
 
-/* The matrix, flattened: run i is case runs[i].c on chapter runs[i].chapter. */
-static struct run { const struct guest_case *c; int chapter; } runs[MAX_RUNS];
-static int num_runs;
+/* The matrix, flattened: run i is case runs[i].c on chapter
+ * runs[i].chapter, in the order the results file lists them. A run that
+ * cannot happen here has a skip reason; the others are check's loop
+ * iterations: iteration k is run tested[k], and a chapter's iterations
+ * are contiguous, from first_tested[chapter]. */
+static struct run {
+	const struct guest_case *c;
+	int chapter;
+	const char *skip;     /* why it cannot run here; NULL: it runs */
+	const char *verdict;  /* RESULT_PASS or RESULT_FAIL, after the suite */
+	char *message;        /* for a FAIL: check's file:line: message */
+} runs[MAX_RUNS];
+static int num_runs, tested[MAX_RUNS], num_tested;
+static int first_tested[MAX_CHAPTERS + 2];
 
 static const char *vmm_dir, *guests_dir, *linux_dir;
 static char scratch[] = "/tmp/kvmbook-it-XXXXXX";
 /* This run's disk and its folder (make_disk); empty when it has none. */
 static char disk_path[128], disk_dir[64];
 
-/* The mode a chapter's vmm runs an image in without --mode (DESIGN.md). */
+/* The mode a chapter's vmm runs an image in without --mode (appendix A). */
 static const char *default_mode(int chapter)
 {
 	return chapter == 1 ? "real" : chapter == 2 ? "protected" : "long";
@@ -258,7 +289,7 @@ static long stats_value(const char *err, const char *reason)
 
 START_TEST(test_case)
 {
-	const struct run *r = &runs[_i];
+	const struct run *r = &runs[tested[_i]];
 	const struct guest_case *c = r->c;
 	const char *argv[MAX_ARGS + 8];
 	char bufs[MAX_ARGS + 2][256];
@@ -271,13 +302,6 @@ START_TEST(test_case)
 	};
 	bool disk_ok = true;
 
-	if (c->needs_native_kernel_code && access(PVM_MODULE, F_OK) == 0) {
-		fprintf(stderr, "SKIP: %s on %s: this KVM emulates guest kernel code "
-			"(kvm_pvm): a distribution kernel takes many minutes and its user "
-			"space cannot make system calls (KVM-HERE.md)\n", c->name,
-			chapter_dirs[r->chapter]);
-		return;
-	}
 	if (uses_disk(c))
 		make_disk(_i, c);
 	build_argv(r, argv, bufs);
@@ -286,13 +310,13 @@ START_TEST(test_case)
 		disk_ok = check_and_remove_disk(c);
 	fprintf(stderr, "  %s on %s: status %d\n", c->name,
 		chapter_dirs[r->chapter], res.status);
-	ck_assert_msg(!res.timed_out, "%s timed out; stdout: %s", c->name, res.out);
-	if (c->skip_status && res.status == c->skip_status) {
-		fprintf(stderr, "SKIP: %s on %s: %s\n", c->name, chapter_dirs[r->chapter],
-		       c->skip_reason);
-		vmm_result_free(&res);
-		return;
-	}
+	ck_assert_msg(!res.timed_out, "%s timed out after %d s; stdout: %s", c->name,
+		      opts.timeout_ms / 1000, res.out);
+	ck_assert_msg(!res.signal || res.killed_on_output,
+		      "%s: the vmm was killed by signal %d (%s); stderr: %s", c->name,
+		      res.signal, strsignal(res.signal), res.err);
+	ck_assert_msg(!strstr(res.err, SANITIZER_MARK) && !strstr(res.err, UBSAN_MARK),
+		      "%s: the vmm's sanitizer reported an error: %s", c->name, res.err);
 	if (c->out)
 		ck_assert_str_eq(res.out, c->out);
 	if (c->out_has)
@@ -350,45 +374,217 @@ static void find_chapters(void)
 	closedir(dir);
 }
 
-/* One TCase per chapter: every applicable case, as a loop test. */
-static Suite *make_suite(bool have_kvm, bool only_linux_boots, int *skipped)
+/* Is any other case named like c? The results name a run by its case's
+ * name and chapter, so names must be unique. */
+static bool name_is_taken(const struct guest_case *c)
+{
+	int tables = sizeof(case_tables) / sizeof(case_tables[0]);
+
+	for (int t = 0; t < tables; t++)
+		for (const struct guest_case *o = case_tables[t]; o->name; o++)
+			if (o != c && strcmp(o->name, c->name) == 0)
+				return true;
+	return false;
+}
+
+static const char no_kvm_reason[] = "/dev/kvm is not usable here";
+
+/* Why case c cannot run here, or NULL if it can. */
+static const char *skip_reason(const struct guest_case *c, bool have_kvm,
+			       bool emulated_kvm)
+{
+	if (c->needs_kvm && !have_kvm)
+		return no_kvm_reason;
+	if (emulated_kvm && c->emulated_kvm_cannot)
+		return c->emulated_kvm_cannot;
+	return NULL;
+}
+
+/* Adds case c on chapter ch to the matrix; why: the reason it cannot
+ * run here, or NULL. */
+static void add_run(const struct guest_case *c, int ch, const char *why)
+{
+	if (num_runs == MAX_RUNS) {
+		fprintf(stderr, "integration: more than %d runs\n", MAX_RUNS);
+		exit(1);
+	}
+	if (!why)
+		tested[num_tested++] = num_runs;
+	runs[num_runs++] = (struct run){ .c = c, .chapter = ch, .skip = why };
+}
+
+/* One TCase per selected chapter: every applicable case, as a loop
+ * test. A case that cannot run here is not tested: it is a skip, said
+ * at once. */
+static Suite *make_suite(bool have_kvm, bool emulated_kvm, int *skipped)
 {
 	Suite *s = suite_create("integration");
 	int tables = sizeof(case_tables) / sizeof(case_tables[0]);
 
 	for (int ch = 1; ch <= MAX_CHAPTERS; ch++) {
-		int first = num_runs;
-
-		if (!chapter_dirs[ch][0])
+		first_tested[ch] = num_tested;
+		if (!chapter_dirs[ch][0] || !selected[ch])
 			continue;
 		for (int t = 0; t < tables; t++) {
 			for (const struct guest_case *c = case_tables[t]; c->name; c++) {
+				const char *why = skip_reason(c, have_kvm, emulated_kvm);
+
 				if (c->chapter > ch || (c->last_chapter && ch > c->last_chapter))
 					continue;
-				if (only_linux_boots && !c->needs_native_kernel_code)
+				add_run(c, ch, why);
+				if (!why)
 					continue;
-				if (c->needs_kvm && !have_kvm) {
-					(*skipped)++;
-					continue;
-				}
-				if (num_runs < MAX_RUNS)
-					runs[num_runs++] = (struct run){ c, ch };
+				(*skipped)++;
+				if (why != no_kvm_reason) /* those are only counted */
+					fprintf(stderr, "SKIP: %s on %s: %s\n", c->name,
+						chapter_dirs[ch], why);
 			}
 		}
-		if (num_runs == first)
+		if (num_tested == first_tested[ch])
 			continue;
 		TCase *tc = tcase_create(chapter_dirs[ch]);
 		tcase_set_timeout(tc, LONGEST_CASE_S + 10);
-		tcase_add_loop_test(tc, test_case, first, num_runs);
+		tcase_add_loop_test(tc, test_case, first_tested[ch], num_tested);
 		suite_add_tcase(s, tc);
 	}
+	first_tested[MAX_CHAPTERS + 1] = num_tested;
 	return s;
+}
+
+/* The chapter number whose folder is named dir, or 0. */
+static int chapter_of(const char *dir)
+{
+	for (int ch = 1; ch <= MAX_CHAPTERS; ch++)
+		if (strcmp(chapter_dirs[ch], dir) == 0)
+			return ch;
+	return 0;
+}
+
+/*
+ * Gives each tested run check's verdict. check does not say which loop
+ * iteration a result belongs to, but it runs a TCase's iterations in
+ * order and keeps its results in that order: the k-th result of chapter
+ * ch's TCase is iteration first_tested[ch] + k. A test that crashed or
+ * timed out has a result too (check's message says which).
+ */
+static void collect_outcomes(SRunner *sr)
+{
+	TestResult **all = srunner_results(sr);
+	int done[MAX_CHAPTERS + 1] = { 0 };
+	int n = srunner_ntests_run(sr);
+	char msg[1024];
+
+	for (int i = 0; i < n; i++) {
+		int ch = chapter_of(tr_tcname(all[i]));
+		int k = first_tested[ch] + done[ch]++;
+		struct run *r;
+
+		if (ch == 0 || k >= first_tested[ch + 1]) {
+			fprintf(stderr, "integration: a result of TCase %s matches no run\n",
+				tr_tcname(all[i]));
+			continue;
+		}
+		r = &runs[tested[k]];
+		if (tr_rtype(all[i]) == CK_PASS) {
+			r->verdict = RESULT_PASS;
+			continue;
+		}
+		snprintf(msg, sizeof(msg), "%s:%d: %s",
+			 tr_lfile(all[i]) ? tr_lfile(all[i]) : "?", tr_lno(all[i]),
+			 tr_msg(all[i]) ? tr_msg(all[i]) : "");
+		r->verdict = RESULT_FAIL;
+		r->message = strdup(msg);
+	}
+	free(all);
+}
+
+/* One line per run, in the matrix's order: its skip, its verdict, or a
+ * FAIL if check gave it none. */
+static void write_results(void)
+{
+	for (int i = 0; i < num_runs; i++) {
+		struct run *r = &runs[i];
+		const char *dir = chapter_dirs[r->chapter];
+
+		if (r->skip)
+			results_write(RESULT_SKIP, dir, r->c->name, r->skip);
+		else if (!r->verdict)
+			results_write(RESULT_FAIL, dir, r->c->name, "check gave no result: not run");
+		else
+			results_write(r->verdict, dir, r->c->name,
+				      r->message ? r->message : "ok");
+		free(r->message);
+		r->message = NULL;
+	}
+}
+
+static bool has_selection(void)
+{
+	for (int ch = 1; ch <= MAX_CHAPTERS; ch++)
+		if (selected[ch])
+			return true;
+	return false;
+}
+
+/* Reads KVMBOOK_CHAPTERS ("4", "04,05") into selected[]; all chapters
+ * when it is unset. False for a bad list. */
+static bool select_chapters(const char *list)
+{
+	char *copy, *tok, *end, *save;
+	bool ok = true;
+
+	for (int ch = 1; ch <= MAX_CHAPTERS; ch++)
+		selected[ch] = !list;
+	if (!list)
+		return true;
+	copy = strdup(list);
+	if (!copy)
+		abort();
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long ch = strtol(tok, &end, 10);
+
+		if (*end || end == tok || ch < 1 || ch > MAX_CHAPTERS) {
+			fprintf(stderr, "integration: KVMBOOK_CHAPTERS: '%s' is not a "
+				"chapter number (1-%d)\n", tok, MAX_CHAPTERS);
+			ok = false;
+			break;
+		}
+		if (!chapter_dirs[ch][0]) {
+			fprintf(stderr, "integration: KVMBOOK_CHAPTERS names chapter %02ld, "
+				"which is not built under %s\n", ch, vmm_dir);
+			ok = false;
+			break;
+		}
+		selected[ch] = true;
+	}
+	free(copy);
+	if (ok && !has_selection()) {
+		fprintf(stderr, "integration: KVMBOOK_CHAPTERS is set but names no chapter\n");
+		ok = false;
+	}
+	return ok;
+}
+
+/* Every case name is unique (see name_is_taken); false if not. */
+static bool names_unique(void)
+{
+	int tables = sizeof(case_tables) / sizeof(case_tables[0]);
+
+	for (int t = 0; t < tables; t++)
+		for (const struct guest_case *c = case_tables[t]; c->name; c++)
+			if (name_is_taken(c)) {
+				fprintf(stderr, "integration: two cases are named '%s'\n",
+					c->name);
+				return false;
+			}
+	return true;
 }
 
 int main(void)
 {
 	bool have_kvm = kvm_usable();
-	const char *only = getenv("KVMBOOK_ONLY_LINUX_BOOTS");
+	bool emulated_kvm = access(PVM_MODULE, F_OK) == 0;
+	const char *results_path = getenv("KVMBOOK_RESULTS");
 	int skipped = 0, failed;
 
 	vmm_dir = getenv("KVMBOOK_VMM_DIR");
@@ -399,23 +595,28 @@ int main(void)
 		return 1;
 	}
 	find_chapters();
-	make_fixtures();
-	bool only_linux_boots = only && strcmp(only, "1") == 0;
-	SRunner *sr = srunner_create(make_suite(have_kvm, only_linux_boots, &skipped));
-	/* Asked for the Linux boots and found none: a failure, not 0 checks passed. */
-	if (only_linux_boots && have_kvm && num_runs == 0) {
-		fprintf(stderr, "integration: KVMBOOK_ONLY_LINUX_BOOTS=1 but no Linux boot "
-			"case applies (is 06-linux-boot built under %s?)\n", vmm_dir);
-		srunner_free(sr);
-		remove_fixtures();
+	if (!select_chapters(getenv("KVMBOOK_CHAPTERS")))
+		return EX_USAGE;
+	if (!names_unique())
+		return 1;
+	if (results_path && !results_open(results_path)) {
+		fprintf(stderr, "integration: cannot write %s\n", results_path);
 		return 1;
 	}
+	make_fixtures();
+	SRunner *sr = srunner_create(make_suite(have_kvm, emulated_kvm, &skipped));
 	if (!have_kvm)
-		printf("integration: /dev/kvm is not usable here: %d KVM cases "
+		printf("integration: /dev/kvm is not usable here: %d KVM runs "
 		       "skipped (bad-input cases still run)\n", skipped);
+	else if (skipped)
+		printf("integration: %d runs skipped: this KVM emulates guest kernel "
+		       "code (book appendix B)\n", skipped);
 	srunner_run_all(sr, CK_NORMAL);
+	collect_outcomes(sr);
+	write_results();
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	results_close();
 	remove_fixtures();
 	return failed ? 1 : 0;
 }

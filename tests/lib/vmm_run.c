@@ -3,7 +3,8 @@
  *
  * fork + exec with three pipes; a poll loop feeds stdin and drains
  * stdout and stderr (so neither side can block on a full pipe), and
- * kills the child at the deadline, so no test can hang.
+ * kills the child at the deadline, so no test can hang: not even on a
+ * child that closes its output and runs on.
  */
 #define _GNU_SOURCE
 #include "vmm_run.h"
@@ -17,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define REAP_POLL_US 10000 /* how often to look for the child's exit */
 
 struct buffer {
 	char *data;
@@ -57,6 +60,26 @@ static void exec_child(const struct vmm_run_options *opts, int in[2],
 	close(err[0]); close(err[1]);
 	execv(opts->argv[0], (char *const *)opts->argv);
 	_exit(127);
+}
+
+/* Reaps the child, killing it at the deadline if it has not exited by
+ * then (it may have closed its pipes and run on). */
+static int reap(pid_t pid, long long deadline, struct vmm_result *result)
+{
+	int wstatus = 0;
+	pid_t got;
+
+	while ((got = waitpid(pid, &wstatus, WNOHANG)) == 0 ||
+	       (got < 0 && errno == EINTR)) {
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			result->timed_out = true;
+			waitpid(pid, &wstatus, 0);
+			break;
+		}
+		usleep(REAP_POLL_US);
+	}
+	return wstatus;
 }
 
 /* Reads what is there from fd into b; false at EOF. */
@@ -144,7 +167,8 @@ int vmm_run(const struct vmm_run_options *opts, struct vmm_result *result)
 	for (int i = 0; i < 3; i++)
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);
-	waitpid(pid, &wstatus, 0);
+	wstatus = reap(pid, deadline, result);
+	result->signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
 	result->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
 					    : 128 + WTERMSIG(wstatus);
 	result->out = bout.data;

@@ -18,6 +18,7 @@ struct vmm_run_options {
 
 struct vmm_result {
 	int status;      /* exit status; 128 + signal when killed */
+	int signal;      /* the signal that killed it; 0 if it exited */
 	bool timed_out;
 	bool killed_on_output;
 	char *out;       /* NUL-terminated captured stdout */
