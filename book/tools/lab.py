@@ -442,13 +442,13 @@ def check_flags():
 
 
 def unit_sources(chapter):
-    """The chapter's unit test sources: tests/unit/test-NN-name.c or the
-    files of tests/unit/NN-name/."""
-    folder = ROOT / "tests" / "unit" / chapter
-    if folder.is_dir():
-        return sorted(folder.glob("*.c"))
+    """The chapter's unit test sources: tests/unit/test-NN-name.c and
+    the files of tests/unit/NN-name/, as the Makefile's unit rule takes
+    them."""
     single = ROOT / "tests" / "unit" / f"test-{chapter}.c"
-    return [single] if single.exists() else []
+    folder = ROOT / "tests" / "unit" / chapter
+    return (([single] if single.exists() else [])
+            + (sorted(folder.glob("*.c")) if folder.is_dir() else []))
 
 
 def unit_headers(chapter):
@@ -537,7 +537,7 @@ def run_unit(lab, src, out, lenient):
             + (["-Wno-error"] if lenient else []) + ["-pthread"]
             + env_flags("SANITIZE", DEFAULT_SANITIZE).split() + cflags
             + ["-I", str(src), "-I", str(ROOT / "tests" / "lib")]
-            + ([ "-I", str(sources[0].parent)] if sources[0].parent.name == lab.chapter else [])
+            + ["-I", str(ROOT / "tests" / "unit" / lab.chapter)]
             + ["-o", str(binary)] + [str(s) for s in sources]
             + [str(ROOT / "tests" / "lib" / "suite_main.c")] + chapter_c + libs)
     code, output = run(argv, BUILD_TIMEOUT_S)
