@@ -1,6 +1,7 @@
 #!/bin/bash
 # nested-kvm.sh - run a command of kvmbook's on a real KVM, when this
-# machine has no usable /dev/kvm.
+# machine has no usable /dev/kvm, or an emulation-backed one that cannot
+# run every guest (book appendix B).
 #
 #   scripts/nested-kvm.sh [--copy-out FILE] COMMAND [ARGS...]
 #

@@ -63,7 +63,7 @@ def print_table(runs, cases, chapters):
             verdicts = runs.get((ch, case))
             cell = "".join(LETTER[verdicts.get(k)] for k in KVMS) if verdicts else ""
             cells += f" {cell:>2}"
-        print("  " + case.ljust(width) + cells)
+        print(("  " + case.ljust(width) + cells).rstrip())
 
 
 def main():
