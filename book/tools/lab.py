@@ -83,6 +83,9 @@ SOURCE_GLOBS = ("*.c", "*.h", "Makefile")
 UNIT_TIMEOUT_S = 300
 INTEGRATION_TIMEOUT_S = 1800
 BUILD_TIMEOUT_S = 600
+# Change it when the way a tree is built or tested changes: the cache
+# then starts afresh.
+CACHE_VERSION = "1"
 # EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_SOFTWARE, EX_CANTCREAT (sysexits.h)
 EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_SOFTWARE, EX_CANTCREAT = 64, 65, 66, 70, 73
 
@@ -157,6 +160,7 @@ class Lab:
         parser.read(path, encoding="utf-8")
         self.title = parser.get("lab", "title", fallback=self.chapter)
         self.intro = " ".join(parser.get("lab", "intro", fallback="").split())
+        self.run = parser.get("lab", "run", fallback="").strip()
         self.tasks = [Task(self.chapter, name, parser[name])
                       for name in parser.sections() if name != "lab"]
         if not self.tasks:
@@ -336,7 +340,9 @@ def book_anchors(chapter):
 
 
 def lab_readme(lab, directory):
-    rel = os.path.relpath(directory, ROOT) if Path(directory).is_absolute() else directory
+    rel = os.path.relpath(Path(directory).resolve(), ROOT)
+    if rel.startswith(".."):
+        rel = str(Path(directory).resolve())
     dir_arg = "" if rel == f"labs/{lab.chapter}" else f" DIR={rel}"
     out = [f"# Lab {lab.number}: {lab.title}", ""]
     if lab.intro:
@@ -349,9 +355,17 @@ def lab_readme(lab, directory):
         "built, and grade it from the repository's root:",
         "",
         "```sh",
-        f"make -C {rel}                 # ./vmm, warnings are errors",
-        f"make grade-{lab.number}{dir_arg}              # the table below, scored",
-        f"make grade-{lab.number}{dir_arg} FORMAT=json  # the same as results.json",
+    ]
+    commands = [
+        (f"make -C {rel}", "your ./vmm (warnings are errors)"),
+        ("make guests", "the test guests, in build/guests/"),
+    ] + ([(f"{rel}/vmm {lab.run}", "run a guest on it")] if lab.run else []) + [
+        (f"make grade-{lab.number}{dir_arg}", "the table below, scored"),
+        (f"make grade-{lab.number}{dir_arg} FORMAT=json", "the same as results.json"),
+    ]
+    width = max(len(c) for c, _ in commands)
+    out += [f"{c:<{width}}  # {why}" for c, why in commands]
+    out += [
         "```",
         "",
         "| task | points | function(s) | read |",
@@ -492,7 +506,7 @@ def fingerprint_tests(lab):
             h.update(str(path.relative_to(ROOT)).encode())
             h.update(path.read_bytes())
     h.update(env_flags("SANITIZE", DEFAULT_SANITIZE).encode())
-    h.update(Path(__file__).read_bytes())
+    h.update(CACHE_VERSION.encode())
     return h.hexdigest()
 
 
