@@ -104,16 +104,14 @@ struct acpi_xsdt {
 	uint64_t entries[XSDT_ENTRIES];
 } __attribute__((packed));
 
-/* §5.2.3.2: Generic Address Structure, a register's address. Unused here. */
-struct acpi_gas {
-	uint8_t space_id;
-	uint8_t bit_width;
-	uint8_t bit_offset;
-	uint8_t access_size;
-	uint64_t address;
-} __attribute__((packed));
-
-/* §5.2.9: the Fixed ACPI Description Table (signature "FACP"). */
+/*
+ * §5.2.9: the Fixed ACPI Description Table (signature "FACP"), revision
+ * 6, 276 bytes. A hardware-reduced machine leaves the fixed-hardware
+ * fields zero (SCI, SMI_CMD, the PM1, PM timer and GPE blocks, the
+ * reset and sleep registers, and IAPC_BOOT_ARCH: no legacy devices to
+ * probe for), so only the fields we fill have names; the rest is
+ * padding at Table 5.9's offsets, which the compiler checks below.
+ */
 #define FADT_REVISION          6
 #define FADT_MINOR_REVISION    5          /* ACPI 6.5 */
 #define FADT_HW_REDUCED_ACPI   (1U << 20) /* Flags (Table 5.10) */
@@ -123,64 +121,18 @@ struct acpi_fadt {
 	struct acpi_table_header header;
 	uint32_t firmware_ctrl;     /* FACS: none (allowed when hardware-reduced) */
 	uint32_t dsdt;
-	uint8_t reserved1;
-	uint8_t preferred_pm_profile;
-	uint16_t sci_int;
-	uint32_t smi_cmd;           /* 0: ACPI is always enabled, no SMM handoff */
-	uint8_t acpi_enable;
-	uint8_t acpi_disable;
-	uint8_t s4bios_req;
-	uint8_t pstate_cnt;
-	uint32_t pm1a_evt_blk;
-	uint32_t pm1b_evt_blk;
-	uint32_t pm1a_cnt_blk;
-	uint32_t pm1b_cnt_blk;
-	uint32_t pm2_cnt_blk;
-	uint32_t pm_tmr_blk;
-	uint32_t gpe0_blk;
-	uint32_t gpe1_blk;
-	uint8_t pm1_evt_len;
-	uint8_t pm1_cnt_len;
-	uint8_t pm2_cnt_len;
-	uint8_t pm_tmr_len;
-	uint8_t gpe0_blk_len;
-	uint8_t gpe1_blk_len;
-	uint8_t gpe1_base;
-	uint8_t cst_cnt;
-	uint16_t p_lvl2_lat;
-	uint16_t p_lvl3_lat;
-	uint16_t flush_size;
-	uint16_t flush_stride;
-	uint8_t duty_offset;
-	uint8_t duty_width;
-	uint8_t day_alrm;
-	uint8_t mon_alrm;
-	uint8_t century;
-	uint16_t iapc_boot_arch;
-	uint8_t reserved2;
+	uint8_t fixed_hardware[68]; /* SCI_INT ... IAPC_BOOT_ARCH, all 0 */
 	uint32_t flags;
-	struct acpi_gas reset_reg;
-	uint8_t reset_value;
-	uint16_t arm_boot_arch;
+	uint8_t reset_reg[15];      /* RESET_REG, RESET_VALUE, ARM_BOOT_ARCH */
 	uint8_t minor_revision;
 	uint64_t x_firmware_ctrl;
 	uint64_t x_dsdt;
-	struct acpi_gas x_pm1a_evt_blk;
-	struct acpi_gas x_pm1b_evt_blk;
-	struct acpi_gas x_pm1a_cnt_blk;
-	struct acpi_gas x_pm1b_cnt_blk;
-	struct acpi_gas x_pm2_cnt_blk;
-	struct acpi_gas x_pm_tmr_blk;
-	struct acpi_gas x_gpe0_blk;
-	struct acpi_gas x_gpe1_blk;
-	struct acpi_gas sleep_control_reg;
-	struct acpi_gas sleep_status_reg;
+	uint8_t x_blocks[120];      /* the 64-bit forms of the blocks, sleep regs */
 	char hypervisor_vendor[8];
 } __attribute__((packed));
 
 /* The offsets of Table 5.9, checked by the compiler. */
 _Static_assert(offsetof(struct acpi_fadt, dsdt) == 40, "FADT DSDT");
-_Static_assert(offsetof(struct acpi_fadt, iapc_boot_arch) == 109, "FADT IAPC_BOOT_ARCH");
 _Static_assert(offsetof(struct acpi_fadt, flags) == 112, "FADT Flags");
 _Static_assert(offsetof(struct acpi_fadt, minor_revision) == 131, "FADT minor version");
 _Static_assert(offsetof(struct acpi_fadt, x_dsdt) == 140, "FADT X_DSDT");
@@ -395,9 +347,8 @@ static uint64_t add_dsdt(struct table_area *area, const struct aml *aml)
 
 /*
  * Hardware-reduced, with ACPI always on (SMI_CMD 0). The boot flags
- * (IAPC_BOOT_ARCH) stay 0: no legacy devices to probe for, and no
- * i8042 for a driver (reboot=k resets through its port all the same);
- * "CMOS RTC not present" stays clear, for our CMOS clock.
+ * stay 0: no i8042 for a driver (reboot=k resets through its port all
+ * the same), and "CMOS RTC not present" clear, for our CMOS clock.
  */
 static uint64_t add_fadt(struct table_area *area, uint64_t dsdt_gpa)
 {
