@@ -737,12 +737,13 @@ def grade(lab, directory):
                 say(f"  {task.name}: trying it with the other tasks' reference code")
                 result = build_and_test(lab, alone, tests_key)
                 alone_state, alone_message = task_outcome(task, result)
-                if alone_state != "fail":
-                    message = ("passes with the other tasks' reference code; in your "
-                               "whole VMM: " + message)
-                else:
-                    message = alone_message
-                state = alone_state if alone_state != "fail" else "fail"
+                if alone_state == "pass":
+                    state, message = "pass", ("passes with the other tasks' reference "
+                                              "code; in your whole VMM: " + message)
+                elif alone_state == "skip":
+                    state, message = "skip", alone_message
+                elif not result["build_error"]:
+                    message = alone_message  # its own failure, not a neighbour's
         earned = task.points if state == "pass" else 0
         maximum = 0 if state == "skip" else task.points
         rows.append((task, state, earned, maximum, message))
@@ -761,7 +762,7 @@ def print_table(lab, directory, whole, rows):
         else:
             print(f"  {label:<{width}}  {earned:3}/{maximum:<3} "
                   f"{'ok' if state == 'pass' else 'FAIL'}")
-        if message and state != "pass":
+        if message:
             for line in wrap(message, 100, "      ")[:6]:
                 print(line)
     score = sum(r[2] for r in rows)
@@ -782,6 +783,8 @@ def json_results(lab, whole, rows):
             output += "\n" + message
         elif state == "skip":
             output += "\nNot gradable on this machine's KVM: " + message
+        elif message:
+            output += "\n" + message
         tests.append({"name": f"{task.name}: {task.title}", "score": earned,
                       "max_score": maximum, "output": output})
     result = {"score": sum(r[2] for r in rows), "max_score": sum(r[3] for r in rows),
