@@ -62,8 +62,8 @@ run-linux:
 		chapters/06-linux-boot/vmm $(LINUX_ARGS) \
 			--append "$(LINUX_CMDLINE) kvmbook.shell"; \
 	else scripts/deps.sh nested && \
-		scripts/nested-kvm.sh chapters/06-linux-boot/vmm $(LINUX_ARGS) \
-			--append "$(LINUX_CMDLINE)"; fi
+		scripts/nested-kvm.sh --interactive chapters/06-linux-boot/vmm \
+			$(LINUX_ARGS) --append "$(LINUX_CMDLINE) kvmbook.shell"; fi
 
 # scripts/run-tests.sh decides, suite by suite, between direct and
 # nested KVM; QEMU is only needed when something goes nested.

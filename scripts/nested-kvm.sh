@@ -3,7 +3,7 @@
 # machine has no usable /dev/kvm, or an emulation-backed one that cannot
 # run every guest (book appendix B).
 #
-#   scripts/nested-kvm.sh [--copy-out FILE] COMMAND [ARGS...]
+#   scripts/nested-kvm.sh [--interactive] [--copy-out FILE] COMMAND [ARGS...]
 #
 # Many machines a reader meets (cloud instances, laptops' VMs, CI runners)
 # offer no /dev/kvm. This script boots a small Linux machine under QEMU's
@@ -17,9 +17,20 @@
 # machine is brought back out to FILE here: the machine prints it on its
 # console between marker lines, the one channel out of it.
 #
-# What it needs, from Debian's package registry: qemu-system-x86,
-# busybox-static, cpio and kmod (installed like scripts/deps.sh does),
-# and a linux-image-*-amd64 package, which guests/linux/fetch-kernel.sh
+# With --interactive, this terminal is connected to COMMAND: QEMU joins
+# our stdin and stdout to the machine's first serial port (ttyS0), and
+# COMMAND runs on that port as its controlling terminal, so that a VMM
+# inside sees a terminal (it puts it in raw mode) and Ctrl-C reaches it.
+# The kernel's console, the markers and the exit status then travel on
+# the second serial port (ttyS1), to a file, as without --interactive.
+# While QEMU runs, this terminal is in raw mode (every key, Ctrl-C
+# included, goes to the machine); afterwards it is restored as it was,
+# once input still on its way (a terminal's answer to a query the guest
+# sent, such as the cursor position report to ESC[6n) has been read and
+# dropped, so that none of it reaches the shell this was started from.
+#
+# What it needs: QEMU, a static busybox, cpio and kmod (scripts/deps.sh
+# nested installs what is missing, or names the command to), and a linux-image-*-amd64 package, which guests/linux/fetch-kernel.sh
 # only downloads and unpacks into build/linux/kernel, never installs:
 # the same kernel chapter 6 boots, one download for both.
 #
@@ -37,38 +48,32 @@ PAYLOAD_GLOBS="chapters/*/vmm build/asan/*/vmm build/guests/*.bin build/tests/in
 	build/linux/vmlinuz build/linux/initramfs.cpio.gz build/linux/disk.img
 	build/linux/run-disk.img"
 
-usage() { echo "usage: $0 [--copy-out FILE] COMMAND [ARGS...]" >&2; exit 64; }
+usage() { echo "usage: $0 [--interactive] [--copy-out FILE] COMMAND [ARGS...]" >&2; exit 64; }
 COPY_OUT=""
-if [ "${1:-}" = --copy-out ]; then
-	[ $# -ge 2 ] || usage
-	COPY_OUT=$2
-	shift 2
-	case "$COPY_OUT" in
-	/* | *..* | "") echo "nested-kvm: --copy-out wants a path inside the repository, like build/x.txt" >&2
-		exit 64 ;;
+INTERACTIVE=0
+while [ $# -ge 1 ]; do
+	case "$1" in
+	--interactive) INTERACTIVE=1; shift ;;
+	--copy-out)
+		[ $# -ge 2 ] || usage
+		COPY_OUT=$2
+		shift 2
+		case "$COPY_OUT" in
+		/* | *..* | "") echo "nested-kvm: --copy-out wants a path inside the repository, like build/x.txt" >&2
+			exit 64 ;;
+		esac ;;
+	--) shift; break ;;
+	-*) usage ;;
+	*) break ;;
 	esac
-fi
+done
 [ $# -ge 1 ] || usage
 [ "$(uname -m)" = x86_64 ] || { echo "nested-kvm: needs an x86_64 host" >&2; exit 69; }
 
 say() { echo "nested-kvm: $*" >&2; }
 
-as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
-
 install_tools() {
-	local missing=""
-	for p in qemu-system-x86 busybox-static cpio kmod; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-			missing="$missing $p"
-	done
-	[ -z "$missing" ] && return 0
-	say "installing:$missing"
-	as_root apt-get update -q >&2
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q \
-		--no-install-recommends $missing >&2
+	"$ROOT/scripts/deps.sh" nested >&2 || exit 69
 }
 
 # The newest amd64 kernel package Debian offers, unpacked (once).
@@ -103,7 +108,7 @@ build_initramfs() {
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,kvmbook}
 
 	cp /bin/busybox "$root/bin/busybox"
-	for applet in sh mount insmod poweroff cat echo env ls basename dd printf od head tail cp rm mkdir grep sed tr cmp sleep kill true false test timeout; do
+	for applet in sh mount insmod poweroff cat echo env ls basename dd printf od head tail cp rm mkdir grep sed tr cmp sleep kill true false test timeout setsid stty strings; do
 		ln -s busybox "$root/bin/$applet"
 	done
 	# kvm_amd and what it depends on, in load order.
@@ -123,6 +128,13 @@ build_initramfs() {
 		printf '%s\n' "$COPY_OUT" > "$root/copy-out"
 		mkdir -p "$root/kvmbook/$(dirname "$COPY_OUT")"
 	fi
+	[ "$INTERACTIVE" = 0 ] || : > "$root/interactive"
+	# The control port carries the markers (and the kernel's console);
+	# with --interactive, ttyS0 is the terminal and ttyS1 the control
+	# port. `setsid -c` gives COMMAND a session of its own with ttyS0 as
+	# its controlling terminal: that is what lets Ctrl-C (typed here, a
+	# byte on the serial line) become SIGINT inside. Afterwards ttyS0
+	# stops echoing, so input still arriving is not sent back out.
 	cat > "$root/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin
@@ -132,15 +144,23 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 for m in $(cat /modules/order); do insmod /modules/$m; done
 cd /kvmbook
-echo "NESTED-KVM-INFO $(ls /dev/kvm 2>&1) inside" > /dev/ttyS0
-sh -c "$(cat /command)" > /dev/ttyS0 2>&1
-status=$?
+control=/dev/ttyS0
+[ -f /interactive ] && control=/dev/ttyS1
+echo "NESTED-KVM-INFO $(ls /dev/kvm 2>&1) inside" > $control
+if [ -f /interactive ]; then
+	setsid -c sh -c "$(cat /command)" <> /dev/ttyS0 >&0 2>&0
+	status=$?
+	stty -echo < /dev/ttyS0
+else
+	sh -c "$(cat /command)" > /dev/ttyS0 2>&1
+	status=$?
+fi
 if [ -f /copy-out ] && [ -f "$(cat /copy-out)" ]; then
 	echo "NESTED-KVM-FILE-BEGIN"
 	sed 's/^/NESTED-KVM-FILE /' "$(cat /copy-out)"
 	echo "NESTED-KVM-FILE-END"
-fi > /dev/ttyS0
-echo "NESTED-KVM-STATUS $status" > /dev/ttyS0
+fi > $control
+echo "NESTED-KVM-STATUS $status" > $control
 poweroff -f
 INIT
 	chmod 755 "$root/init"
@@ -160,31 +180,92 @@ copy_out() {
 	tr -d '\r' < "$console" | sed -n 's/^NESTED-KVM-FILE //p' > "$ROOT/$COPY_OUT"
 }
 
+# ---- --interactive: this terminal, raw while QEMU runs ----
+
+SAVED_TTY=""
+
+# Raw mode, no echo: every byte typed goes to the machine, which echoes
+# what it should. QEMU's stdio chardev sets much the same, but restores
+# what it found when it exits; finding raw mode, it leaves raw mode, so
+# nothing that arrives before drain_terminal is echoed here.
+terminal_raw() {
+	[ -t 0 ] || return 0
+	SAVED_TTY=$(stty -g) || return 0
+	stty raw -echo
+}
+
+# Input that arrives after QEMU has gone (a reply to the guest's last
+# cursor position query, ESC[6n, is the usual one: ";12R" at the next
+# prompt) would be read by the shell that started us. Read and drop
+# input until the terminal has been quiet for a moment (bounded: at
+# most 50 chunks), then restore the terminal as we found it.
+QUIET_S=0.3
+drain_terminal() {
+	[ -n "$SAVED_TTY" ] || return 0
+	for _ in $(seq 1 50); do
+		IFS= read -r -s -d '' -n 256 -t "$QUIET_S" _ || break
+	done
+	stty "$SAVED_TTY"
+	SAVED_TTY=""
+}
+
+# QEMU, with its output on a file (the console) or, with --interactive,
+# ttyS0 on this terminal and the control port (ttyS1) on that file.
+# `timeout --foreground` keeps QEMU in our process group, the terminal's
+# foreground group: plain timeout runs it in a group of its own, in the
+# background, where reading the terminal stops it (SIGTTIN).
+run_qemu() {
+	local kver
+	kver=$(kernel_version)
+	# shellcheck disable=SC2054 # the commas are QEMU's
+	local qemu=(qemu-system-x86_64 -accel tcg -machine pc
+		-cpu qemu64,+svm,+npt -smp 1 -m "$MEM" -nodefaults
+		-display none -no-reboot
+		-kernel "$KERNEL/boot/vmlinuz-$kver" -initrd "$WORK/initrd")
+	if [ "$INTERACTIVE" = 0 ]; then
+		timeout "$TIMEOUT" "${qemu[@]}" \
+			-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init" \
+			-serial "file:$WORK/console" < /dev/null > /dev/null 2>&1 || true
+		return
+	fi
+	terminal_raw
+	timeout --foreground "$TIMEOUT" "${qemu[@]}" \
+		-append "console=ttyS1 loglevel=1 panic=-1 rdinit=/init" \
+		-chardev stdio,id=s0,signal=off -serial chardev:s0 \
+		-serial "file:$WORK/console" 2> "$WORK/qemu.log" || true
+	drain_terminal
+	if [ -s "$WORK/qemu.log" ]; then
+		sed 's/^/nested-kvm: qemu: /' "$WORK/qemu.log" >&2
+	fi
+}
+
 main() {
 	[ -z "$COPY_OUT" ] || rm -f "$ROOT/$COPY_OUT"
 	install_tools
 	fetch_kernel
 	WORK=$(mktemp -d)
-	trap 'rm -rf "$WORK"' EXIT
+	trap 'if [ -n "$SAVED_TTY" ]; then stty "$SAVED_TTY"; fi; rm -rf "$WORK"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
 	build_initramfs "$WORK" "$@"
 	say "booting a nested-KVM machine under QEMU (software emulation; slow)"
-	local kver
-	kver=$(kernel_version)
-	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine pc \
-		-cpu qemu64,+svm,+npt -smp 1 -m "$MEM" -nodefaults \
-		-display none -no-reboot \
-		-kernel "$KERNEL/boot/vmlinuz-$kver" -initrd "$WORK/initrd" \
-		-append "console=ttyS0 loglevel=1 panic=-1 rdinit=/init" \
-		-serial "file:$WORK/console" < /dev/null > /dev/null 2>&1 || true
+	run_qemu
 	# The console carries the command's output (stdout and stderr
-	# together), our markers, and the kernel's last words.
-	tr -d '\r' < "$WORK/console" | sed -n '/^NESTED-KVM-INFO /,$p' |
-		grep -v -e '^NESTED-KVM-' -e '^\[ *[0-9]*\.[0-9]*\] reboot: ' || true
+	# together; with --interactive that went to the terminal), our
+	# markers, and the kernel's last words.
+	if [ "$INTERACTIVE" = 0 ]; then
+		tr -d '\r' < "$WORK/console" | sed -n '/^NESTED-KVM-INFO /,$p' |
+			grep -v -e '^NESTED-KVM-' -e '^\[ *[0-9]*\.[0-9]*\] reboot: ' || true
+	fi
 	tr -d '\r' < "$WORK/console" | sed -n 's/^NESTED-KVM-INFO /nested-kvm: /p' >&2
 	[ -n "$COPY_OUT" ] && copy_out "$WORK/console"
 	local status
 	status=$(tr -d '\r' < "$WORK/console" | sed -n 's/^NESTED-KVM-STATUS \([0-9]*\)$/\1/p')
 	if [ -z "$status" ]; then
+		if [ "$INTERACTIVE" = 1 ]; then
+			tr -d '\r' < "$WORK/console" | tail -n 20 >&2
+		fi
 		say "the machine did not finish (timeout ${TIMEOUT}s?)"
 		exit 70
 	fi

@@ -19,11 +19,14 @@ for unit in build/tests/unit-*; do
 done
 # The integration tests run guests on KVM, and each run writes its
 # results file (PASS/FAIL/SKIP per case and chapter) for the summary.
-# Without a usable /dev/kvm here they run inside a machine with nested
-# KVM under QEMU (scripts/nested-kvm.sh). On an emulation-backed KVM
-# (kvm_pvm; book appendix B) they run here, skipping the cases such a
-# KVM cannot run, and then all of them again on nested KVM. The summary
-# then fails if any run failed anywhere or passed nowhere.
+# scripts/kvm-check.sh decides where, and says why when it is not here
+# (with the fix first, such as joining the kvm group). Without a usable
+# /dev/kvm they run inside a machine with nested KVM under QEMU
+# (scripts/nested-kvm.sh). On an emulation-backed KVM (kvm_pvm; book
+# appendix B), which `kvm-check.sh --linux` sends to nested KVM, they
+# run here, skipping the cases such a KVM cannot run, and then all of
+# them again on nested KVM. The summary then fails if any run failed
+# anywhere or passed nowhere.
 # KVMBOOK_NESTED=0 turns nested KVM off: what cannot run here is skipped.
 integration="env KVMBOOK_VMM_DIR=build/asan KVMBOOK_GUESTS=build/guests build/tests/integration"
 # The results files of this run (of its own: other runs may share build/).
@@ -33,6 +36,9 @@ nested=$results/nested.tsv
 rm -rf "$results"
 mkdir -p "$results"
 nested_ok() { [ "${KVMBOOK_NESTED:-1}" != 0 ] && [ "$(uname -m)" = x86_64 ]; }
+no_nested() {
+	echo "KVMBOOK_NESTED=0 (or not x86_64): no nested KVM; $1"
+}
 run_nested() {
 	start=$(date +%s)
 	run "integration (nested KVM)" scripts/nested-kvm.sh --copy-out "$nested" \
@@ -41,25 +47,47 @@ run_nested() {
 	summary="$summary --nested $nested"
 }
 summary=""
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+if scripts/kvm-check.sh; then
 	run integration env KVMBOOK_RESULTS="$direct" $integration
 	summary="--direct $direct"
-	if [ -e /sys/module/kvm_pvm ] && nested_ok; then
-		echo "this KVM emulates guest kernel code: the integration tests run again on nested KVM"
-		run_nested
-	elif [ -e /sys/module/kvm_pvm ]; then
-		summary="$summary --skips-ok"
+	if ! scripts/kvm-check.sh --linux; then
+		if nested_ok; then
+			echo "the integration tests run again on nested KVM"
+			run_nested
+		else
+			no_nested "what this KVM cannot run is skipped"
+			summary="$summary --skips-ok"
+		fi
 	fi
 elif nested_ok; then
-	echo "no usable /dev/kvm here: the integration tests run on nested KVM"
 	run_nested
 else
+	no_nested "the KVM cases are skipped"
 	run integration env KVMBOOK_RESULTS="$direct" $integration
 	summary="--direct $direct --skips-ok"
 fi
 # shellcheck disable=SC2086
 run "integration summary" python3 tests/integration/summary.py $summary
 run "integration summary self-test" sh tests/integration/test_summary.sh
+
+# Chapter 6's shell at a terminal (a pty): directly where this KVM
+# boots Linux, else on nested KVM (nested-kvm.sh --interactive). About
+# a minute on nested KVM; the timeout leaves room for a loaded machine.
+# The session's transcript is kept after a success.
+shell="Linux shell through a pty"
+if scripts/kvm-check.sh --linux --quiet || nested_ok; then
+	run "$shell" timeout 900 python3 tests/integration/test_shell_pty.py \
+		--vmm build/asan/06-linux-boot/vmm \
+		--transcript build/test-results/shell-transcript.txt
+else
+	echo "==> $shell"
+	no_nested "skipped: this KVM cannot boot Linux directly"
+fi
+
+# The scripts' own tests (deps.sh, kvm-check.sh, fetch-kernel.sh, ...).
+for t in tests/scripts/test_*.sh; do
+	run "script test ${t##*/}" bash "$t"
+done
 run "book quotes" python3 book/tools/bookquote.py check
 run "book tool self-test" bash tests/book/test_bookquote.sh
 
