@@ -47,9 +47,10 @@ run:
 
 # Chapter 6 boots Debian's kernel with a disk and an entropy source. With
 # /dev/kvm it ends in a shell on the console (exit it, or run reboot, to
-# end the VM); on nested KVM there is no terminal, so it boots, runs
-# /init's checks and reboots. The disk is a copy, so build/linux/disk.img
-# stays as built.
+# end the VM). On nested KVM (no /dev/kvm, or an emulation-backed one)
+# the same shell reaches this terminal through QEMU's serial port
+# (scripts/nested-kvm.sh --interactive). The disk is a copy, so
+# build/linux/disk.img stays as built.
 LINUX_ARGS := --kernel build/linux/vmlinuz --initrd build/linux/initramfs.cpio.gz \
 	--disk build/linux/run-disk.img --rng
 LINUX_CMDLINE := console=ttyS0 reboot=k panic=-1
