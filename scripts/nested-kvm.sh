@@ -36,12 +36,18 @@
 #
 # Environment: KVMBOOK_NESTED_TIMEOUT (seconds, default 1800),
 # KVMBOOK_NESTED_MEM (MiB, default 2048).
+#
+# Exit status: the command's; 75 (EX_TEMPFAIL) when the machine did not
+# finish, e.g. it was still running at the timeout. A run under QEMU's
+# software emulation has been seen to freeze on a loaded host, so a
+# caller may try once more.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL=$ROOT/build/linux/kernel
 TIMEOUT=${KVMBOOK_NESTED_TIMEOUT:-1800}
 MEM=${KVMBOOK_NESTED_MEM:-2048}
+EX_TEMPFAIL=75
 # What is copied into the machine, relative to the repository.
 PAYLOAD_GLOBS="chapters/*/vmm build/asan/*/vmm build/guests/*.bin build/tests/integration
 	build/bench/cputime scripts/bench.sh
@@ -267,7 +273,7 @@ main() {
 			tr -d '\r' < "$WORK/console" | tail -n 20 >&2
 		fi
 		say "the machine did not finish (timeout ${TIMEOUT}s?)"
-		exit 70
+		exit "$EX_TEMPFAIL"
 	fi
 	exit "$status"
 }
