@@ -2,7 +2,8 @@
  * options.h - the VMM's command line.
  *
  * The contract (appendix A): vmm [options] IMAGE, with -m/--memory SIZE,
- * -t/--trace, -s/--stats and --help. Exit statuses follow sysexits.h.
+ * -t/--trace, -s/--stats, --help and --version. Exit statuses follow
+ * sysexits.h.
  */
 #ifndef OPTIONS_H
 #define OPTIONS_H
@@ -11,6 +12,10 @@
 #include <stdint.h>
 
 #include "memory.h"
+
+/* Which VMM this is: --version prints both. */
+#define VMM_CHAPTER "01-real-mode"
+#define VMM_VERSION "1.0"
 
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)

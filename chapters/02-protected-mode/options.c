@@ -14,20 +14,31 @@
 #include <string.h>
 #include <sysexits.h>
 
+static const char version_text[] =
+	"vmm (kvmbook chapter " VMM_CHAPTER ") " VMM_VERSION "\n";
+
 static const char usage_text[] =
 	"usage: vmm [options] IMAGE\n"
 	"Run IMAGE, a flat binary, in 32-bit protected mode at 0x100000\n"
 	"(or, with --mode real, in 16-bit real mode at 0000:7c00).\n"
 	"\n"
-	"  -m, --memory SIZE  guest RAM, with K/M/G suffix (default 16M)\n"
-	"      --mode MODE    real | protected (default protected)\n"
-	"  -t, --trace        one line per VM exit on stderr\n"
-	"  -s, --stats        a table of VM exit reasons on stderr at the end\n"
-	"  -h, --help         show this help and exit\n"
+	"Options:\n"
+	"  -m, --memory SIZE     guest RAM, with K/M/G suffix (default 16M)\n"
+	"      --mode MODE       real | protected (default protected)\n"
+	"  -t, --trace           one line per VM exit on stderr\n"
+	"  -s, --stats           a table of VM exit reasons on stderr at the end\n"
+	"  -h, --help            show this help and exit\n"
+	"      --version         show the chapter and version, and exit\n"
 	"\n"
-	"Exit status: the byte the guest writes to port 0xf4, 0 after HLT,\n"
-	"64 usage, 65 bad image, 66 cannot open image, 69 KVM unavailable,\n"
-	"70 guest crashed (a crash report goes to stderr).\n";
+	"Exit status:\n"
+	"  0     the guest halted (HLT)\n"
+	"  N     the guest wrote the byte N to port 0xf4\n"
+	"  64    a bad command line\n"
+	"  65    a bad image (empty, or too big for RAM)\n"
+	"  66    the image cannot be opened\n"
+	"  69    KVM is unavailable\n"
+	"  70    the guest crashed (a crash report goes to stderr)\n"
+	"  71    a host system call failed while setting up the VM\n";
 
 /*
  * parse_size - "16M" -> 16777216. A bare number is bytes; K, M and G
@@ -103,13 +114,14 @@ static bool memory_size_ok(const char *text, uint64_t size)
  */
 bool parse_options(int argc, char **argv, struct options *opts, int *status)
 {
-	enum { OPT_MODE = 256 }; /* long-only options: beyond any char */
+	enum { OPT_VERSION = 256, OPT_MODE }; /* long-only options: beyond any char */
 	static const struct option long_options[] = {
 		{ "memory", required_argument, NULL, 'm' },
 		{ "trace",  no_argument,       NULL, 't' },
 		{ "stats",  no_argument,       NULL, 's' },
 		{ "mode",   required_argument, NULL, OPT_MODE },
 		{ "help",   no_argument,       NULL, 'h' },
+		{ "version", no_argument,      NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -146,6 +158,10 @@ bool parse_options(int argc, char **argv, struct options *opts, int *status)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			*status = 0;
+			return false;
+		case OPT_VERSION:
+			fputs(version_text, stdout);
 			*status = 0;
 			return false;
 		case ':':

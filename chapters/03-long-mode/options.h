@@ -2,8 +2,8 @@
  * options.h - the VMM's command line.
  *
  * The contract (appendix A): vmm [options] IMAGE, with -m/--memory SIZE,
- * -t/--trace, -s/--stats, --mode MODE and --help. Exit statuses follow
- * sysexits.h.
+ * -t/--trace, -s/--stats, --mode MODE, --help and --version. Exit
+ * statuses follow sysexits.h.
  */
 #ifndef OPTIONS_H
 #define OPTIONS_H
@@ -12,6 +12,10 @@
 #include <stdint.h>
 
 #include "memory.h"
+
+/* Which VMM this is: --version prints both. */
+#define VMM_CHAPTER "03-long-mode"
+#define VMM_VERSION "1.0"
 
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)

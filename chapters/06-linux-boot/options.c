@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sysexits.h>
 
+static const char version_text[] =
+	"vmm (kvmbook chapter " VMM_CHAPTER ") " VMM_VERSION "\n";
+
 static const char usage_text[] =
 	"usage: vmm [options] IMAGE\n"
 	"       vmm [options] --kernel FILE [--initrd FILE] [--append STR]\n"
@@ -21,21 +24,28 @@ static const char usage_text[] =
 	"32-bit protected mode there, or in 16-bit real mode at 0000:7c00);\n"
 	"or boot a Linux kernel (bzImage) by the 64-bit boot protocol.\n"
 	"\n"
-	"      --kernel FILE  the Linux kernel to boot (a bzImage)\n"
-	"      --initrd FILE  its initial RAM disk (initramfs)\n"
-	"      --append STR   its command line (default: console=ttyS0)\n"
-	"  -m, --memory SIZE  guest RAM, with K/M/G suffix (default 256M)\n"
-	"      --mode MODE    real | protected | long (default long)\n"
-	"  -t, --trace        one line per VM exit on stderr\n"
-	"  -s, --stats        a table of VM exit reasons on stderr at the end\n"
+	"Options:\n"
+	"      --kernel FILE     the Linux kernel to boot (a bzImage)\n"
+	"      --initrd FILE     its initial RAM disk (initramfs)\n"
+	"      --append STR      its command line (default: console=ttyS0)\n"
+	"  -m, --memory SIZE     guest RAM, with K/M/G suffix (default 256M)\n"
+	"      --mode MODE       real | protected | long (default long)\n"
+	"  -t, --trace           one line per VM exit on stderr\n"
+	"  -s, --stats           a table of VM exit reasons on stderr at the end\n"
 	"      --disk FILE[,ro]  a virtio-blk disk backed by FILE (repeatable)\n"
-	"      --rng          a virtio-rng device fed from getrandom(2)\n"
-	"  -h, --help         show this help and exit\n"
+	"      --rng             a virtio-rng device fed from getrandom(2)\n"
+	"  -h, --help            show this help and exit\n"
+	"      --version         show the chapter and version, and exit\n"
 	"\n"
-	"Exit status: the byte the guest writes to port 0xf4, 0 after a reset,\n"
-	"64 usage, 65 bad image or kernel, 66 cannot open a file,\n"
-	"69 KVM unavailable, 70 guest crashed (a crash report goes to stderr)\n"
-	"or its kernel panicked.\n";
+	"Exit status:\n"
+	"  0     the guest reset the machine (pulse reset, port 0x64)\n"
+	"  N     the guest wrote the byte N to port 0xf4\n"
+	"  64    a bad command line\n"
+	"  65    a bad image or kernel (wrong format, or too big for RAM)\n"
+	"  66    an input file cannot be opened\n"
+	"  69    KVM is unavailable\n"
+	"  70    the guest crashed (crash report on stderr) or its kernel panicked\n"
+	"  71    a host system call failed while setting up the VM\n";
 
 /*
  * parse_size - "16M" -> 16777216. A bare number is bytes; K, M and G
@@ -172,7 +182,7 @@ static bool take_guest(int argc, char **argv, struct options *opts,
 bool parse_options(int argc, char **argv, struct options *opts, int *status)
 {
 	/* long-only options: beyond any char */
-	enum { OPT_MODE = 256, OPT_DISK, OPT_RNG, OPT_KERNEL, OPT_INITRD,
+	enum { OPT_VERSION = 256, OPT_MODE, OPT_DISK, OPT_RNG, OPT_KERNEL, OPT_INITRD,
 	       OPT_APPEND };
 	static const struct option long_options[] = {
 		{ "memory", required_argument, NULL, 'm' },
@@ -185,6 +195,7 @@ bool parse_options(int argc, char **argv, struct options *opts, int *status)
 		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "help",   no_argument,       NULL, 'h' },
+		{ "version", no_argument,      NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool mode_given = false;
@@ -240,6 +251,10 @@ bool parse_options(int argc, char **argv, struct options *opts, int *status)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			*status = 0;
+			return false;
+		case OPT_VERSION:
+			fputs(version_text, stdout);
 			*status = 0;
 			return false;
 		case ':':

@@ -4,7 +4,8 @@
  * The contract (appendix A): vmm [options] IMAGE, or vmm [options]
  * --kernel FILE [--initrd FILE] [--append STR] to boot Linux, with
  * -m/--memory SIZE, -t/--trace, -s/--stats, --mode MODE, --disk
- * FILE[,ro], --rng and --help. Exit statuses follow sysexits.h.
+ * FILE[,ro], --rng, --help and --version. Exit statuses follow
+ * sysexits.h.
  */
 #ifndef OPTIONS_H
 #define OPTIONS_H
@@ -13,6 +14,10 @@
 #include <stdint.h>
 
 #include "memory.h"
+
+/* Which VMM this is: --version prints both. */
+#define VMM_CHAPTER "06-linux-boot"
+#define VMM_VERSION "1.0"
 
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)

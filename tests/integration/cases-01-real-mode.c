@@ -131,5 +131,28 @@ const struct guest_case cases_01[] = {
 		.name = "--help", .chapter = 1, .args = { "--help" },
 		.out_has = "usage: vmm [options]", .status = 0,
 	},
+	{
+		/* Options in one column, descriptions in the next; the exit
+		 * statuses listed, 71 among them. */
+		.name = "--help is aligned", .chapter = 1, .args = { "--help" },
+		.status = 0,
+		.out_has_all = { "\nOptions:\n",
+				 "\n  -m, --memory SIZE     guest RAM",
+				 "\n  -t, --trace           one line per VM exit",
+				 "\n  -h, --help            show this help and exit\n",
+				 "\n      --version         show the chapter and version",
+				 "\nExit status:\n",
+				 "\n  70    the guest crashed",
+				 "\n  71    a host system call failed while setting up the VM\n" },
+	},
+	{
+		.name = "--version", .chapter = 1, .args = { "--version" },
+		.out_like = "vmm (kvmbook chapter 0[1-6]-*) 1.0\n", .status = 0,
+	},
+	{
+		.name = "--version wins over a bad IMAGE", .chapter = 1,
+		.args = { "--version", "/nonexistent/guest.bin" },
+		.out_like = "vmm (kvmbook chapter *) 1.0\n", .status = 0,
+	},
 	{ .name = NULL },
 };

@@ -105,6 +105,74 @@ START_TEST(test_options_errors)
 }
 END_TEST
 
+/* Runs parse_options with stdout going to a pipe; returns what it wrote. */
+static bool capture_options(int argc, const char **argv, int *status,
+			    char *out, size_t size)
+{
+	struct options o;
+	int fds[2], saved = dup(STDOUT_FILENO);
+	bool run;
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	fflush(stdout);
+	dup2(fds[1], STDOUT_FILENO);
+	run = parse(argc, argv, &o, status);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(fds[1]);
+	n = read(fds[0], out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	close(saved);
+	return run;
+}
+
+START_TEST(test_options_version)
+{
+	const char *version[] = { "vmm", "--version", NULL };
+	char out[256];
+	int status = -1;
+
+	ck_assert(!capture_options(2, version, &status, out, sizeof(out)));
+	ck_assert_int_eq(status, 0);
+	ck_assert_str_eq(out, "vmm (kvmbook chapter 01-real-mode) 1.0\n");
+}
+END_TEST
+
+/* Every option line has its description at the same column, and each
+ * exit status its meaning at another: a table, not a paragraph. */
+START_TEST(test_options_help_aligned)
+{
+	const char *help[] = { "vmm", "--help", NULL };
+	char out[4096];
+	int status = -1, options = 0, statuses = 0;
+	enum { NONE, OPTIONS, STATUSES } section = NONE;
+
+	ck_assert(!capture_options(2, help, &status, out, sizeof(out)));
+	ck_assert_int_eq(status, 0);
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		ck_assert_msg(strlen(line) < 80, "too long: %s", line);
+		if (strcmp(line, "Options:") == 0) {
+			section = OPTIONS;
+		} else if (strcmp(line, "Exit status:") == 0) {
+			section = STATUSES;
+		} else if (section == OPTIONS) {
+			ck_assert_msg(strlen(line) > 24 && line[22] == ' ' &&
+				      line[23] == ' ' && line[24] != ' ',
+				      "option not aligned: '%s'", line);
+			options++;
+		} else if (section == STATUSES) {
+			ck_assert_msg(strlen(line) > 8 && line[7] == ' ' && line[8] != ' ',
+				      "status not aligned: '%s'", line);
+			statuses++;
+		}
+	}
+	ck_assert_int_eq(options, 5);   /* -m -t -s -h --version */
+	ck_assert_int_eq(statuses, 8);  /* 0, N, 64, 65, 66, 69, 70, 71 */
+}
+END_TEST
+
 /* ---- guest memory and loading ---- */
 
 static uint8_t ram[64 * 1024];
@@ -359,6 +427,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_parse_size_rejects);
 	tcase_add_test(tc, test_options_defaults_and_flags);
 	tcase_add_test(tc, test_options_errors);
+	tcase_add_test(tc, test_options_version);
+	tcase_add_test(tc, test_options_help_aligned);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("memory");
