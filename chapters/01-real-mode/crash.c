@@ -8,6 +8,8 @@
  * the control registers with their bits named, the CPU mode, the
  * segments, and the instruction bytes at RIP. Reading a report like
  * this is how OS developers debug their first boot.
+ * When the guest died within its first instructions, the report ends
+ * with a guess, labelled "hint:": an image run in the wrong mode.
  *
  * Reference: Intel SDM Vol. 3A, 2.5 (control registers), 3.4.5
  * (segment descriptors), 6.15 "double fault" and 25.1 "triple fault";
@@ -21,6 +23,7 @@
 #include <sysexits.h>
 
 #include "x86.h"
+#include "realmode.h"
 
 /* How many instruction bytes at RIP the report shows. */
 #define CODE_BYTES 16
@@ -201,6 +204,49 @@ static bool state_was_reset(const struct kvm_sregs *s, const struct kvm_regs *r)
 }
 
 /*
+ * The wrong-mode hint. A flat image carries no sign of the mode it was
+ * written for: run in another mode, its bytes decode as other
+ * instructions, and it dies at once, a few bytes in, before it has
+ * printed much: a triple fault, or an instruction KVM cannot emulate.
+ * A guest that stops that early, still in the mode it started in, is
+ * worth a guess, clearly labelled as one.
+ */
+#define HINT_MAX_EXITS 8  /* VM exits so far, the last one included */
+#define HINT_MAX_BYTES 64 /* how far past its load address RIP got */
+
+/* Did the guest stop within its first instructions, in real mode? After
+ * a reset (AMD) the state at the fault is gone: the exit count is all
+ * there is to go on. */
+static bool stopped_at_once(const struct vm *vm, const struct kvm_sregs *s,
+			    const struct kvm_regs *r)
+{
+	uint64_t linear = s->cs.base + r->rip;
+
+	if (stats_total(&vm->stats) > HINT_MAX_EXITS)
+		return false;
+	if (vm->vcpu.run->exit_reason == KVM_EXIT_SHUTDOWN && state_was_reset(s, r))
+		return true;
+	return !(s->cr0 & X86_CR0_PE) && linear >= REAL_MODE_LOAD_ADDR &&
+	       linear - REAL_MODE_LOAD_ADDR < HINT_MAX_BYTES;
+}
+
+/*
+ * print_mode_hint - two "hint:" lines when the guest stopped so early
+ * that it was probably not a 16-bit image; nothing otherwise.
+ */
+void print_mode_hint(const struct vm *vm, const struct kvm_sregs *s,
+		     const struct kvm_regs *r, FILE *out)
+{
+	if (!stopped_at_once(vm, s, r))
+		return;
+	fputs("  hint: it stopped in its first instructions, as an image run in the "
+	      "wrong mode does\n", out);
+	fputs("  hint: started in real mode at 0x7c00; a 32-bit or 64-bit image needs "
+	      "a later chapter's vmm (--mode protected from chapter 2, --mode long "
+	      "from chapter 3)\n", out);
+}
+
+/*
  * crash_report - prints everything above to `out`. Returns EX_SOFTWARE
  * (70), the status appendix A gives a crashed guest.
  */
@@ -223,5 +269,6 @@ int crash_report(struct vm *vm, FILE *out)
 	print_control_regs(&sregs, regs.rflags, out);
 	print_segments(&sregs, out);
 	print_code(vm, &sregs, &regs, out);
+	print_mode_hint(vm, &sregs, &regs, out);
 	return EX_SOFTWARE;
 }

@@ -8,6 +8,8 @@
  * the control registers with their bits named, the CPU mode, the
  * segments, and the instruction bytes at RIP. Reading a report like
  * this is how OS developers debug their first boot.
+ * When the guest died within its first instructions, the report ends
+ * with a guess, labelled "hint:": an image run in the wrong mode.
  *
  * Reference: Intel SDM Vol. 3A, 2.5 (control registers), 3.4.5
  * (segment descriptors) and 3.4.5.1 (segment types), 6.15 "double
@@ -22,6 +24,8 @@
 #include <sysexits.h>
 
 #include "gdt.h"
+#include "protmode.h"
+#include "realmode.h"
 #include "x86.h"
 
 /* How many instruction bytes at RIP the report shows. */
@@ -234,6 +238,72 @@ static bool state_was_reset(const struct kvm_sregs *s, const struct kvm_regs *r)
 }
 
 /*
+ * The wrong-mode hint. A flat image carries no sign of the mode it was
+ * written for: run in another mode, its bytes decode as other
+ * instructions, and it dies at once, a few bytes in, before it has
+ * printed much: a triple fault, or an instruction KVM cannot emulate.
+ * A guest that stops that early, still in the mode it started in, is
+ * worth a guess, clearly labelled as one.
+ */
+#define HINT_MAX_EXITS 8  /* VM exits so far, the last one included */
+#define HINT_MAX_BYTES 64 /* how far past its load address RIP got */
+
+/* Where each --mode starts a flat image (appendix A), and what an image
+ * written for another mode needs instead. */
+static const struct mode_start {
+	const char *name;
+	uint64_t load_addr;
+	const char *advice;
+} mode_starts[] = {
+	[MODE_REAL] = { "real", REAL_MODE_LOAD_ADDR,
+			"a 32-bit image needs --mode protected, a 64-bit one "
+			"chapter 3's --mode long" },
+	[MODE_PROTECTED] = { "protected", PROTECTED_MODE_LOAD_ADDR,
+			     "a 16-bit image needs --mode real, a 64-bit one "
+			     "chapter 3's --mode long" },
+};
+
+/* The mode the CPU is in now, in --mode's terms. */
+static enum cpu_mode current_mode(const struct kvm_sregs *s)
+{
+	return s->cr0 & X86_CR0_PE ? MODE_PROTECTED : MODE_REAL;
+}
+
+/* Did the guest stop within its first instructions, in the mode it
+ * started in? After a reset (AMD) the state at the fault is gone: the
+ * exit count is all there is to go on. */
+static bool stopped_at_once(const struct vm *vm, const struct kvm_sregs *s,
+			    const struct kvm_regs *r)
+{
+	uint64_t load = mode_starts[vm->mode].load_addr;
+	uint64_t linear = s->cs.base + r->rip;
+
+	if (stats_total(&vm->stats) > HINT_MAX_EXITS)
+		return false;
+	if (vm->vcpu.run->exit_reason == KVM_EXIT_SHUTDOWN && state_was_reset(s, r))
+		return true;
+	return current_mode(s) == vm->mode && linear >= load &&
+	       linear - load < HINT_MAX_BYTES;
+}
+
+/*
+ * print_mode_hint - two "hint:" lines when the guest stopped so early
+ * that it was probably written for another mode; nothing otherwise.
+ */
+void print_mode_hint(const struct vm *vm, const struct kvm_sregs *s,
+		     const struct kvm_regs *r, FILE *out)
+{
+	const struct mode_start *start = &mode_starts[vm->mode];
+
+	if (!stopped_at_once(vm, s, r))
+		return;
+	fputs("  hint: it stopped in its first instructions, as an image run in the "
+	      "wrong mode does\n", out);
+	fprintf(out, "  hint: started in %s mode at 0x%llx; %s\n", start->name,
+		(unsigned long long)start->load_addr, start->advice);
+}
+
+/*
  * crash_report - prints everything above to `out`. Returns EX_SOFTWARE
  * (70), the status appendix A gives a crashed guest.
  */
@@ -256,5 +326,6 @@ int crash_report(struct vm *vm, FILE *out)
 	print_control_regs(&sregs, regs.rflags, out);
 	print_segments(&sregs, out);
 	print_code(vm, &sregs, &regs, out);
+	print_mode_hint(vm, &sregs, &regs, out);
 	return EX_SOFTWARE;
 }

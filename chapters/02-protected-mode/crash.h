@@ -21,6 +21,8 @@ void format_flags(uint64_t value, const struct flag_name *flags,
 		  char *buf, size_t size);
 void describe_segment(const struct kvm_segment *seg, char *buf, size_t size);
 const char *cpu_mode_name(const struct kvm_sregs *sregs, uint64_t rflags);
+void print_mode_hint(const struct vm *vm, const struct kvm_sregs *s,
+		     const struct kvm_regs *r, FILE *out);
 int crash_report(struct vm *vm, FILE *out);
 
 #endif

@@ -56,20 +56,28 @@ void stats_count(struct exit_stats *stats, uint32_t reason)
 	stats->count[reason < MAX_EXIT_REASON ? reason : MAX_EXIT_REASON]++;
 }
 
-/* stats_print - the --stats table: one row per exit reason seen, and a total. */
-void stats_print(const struct exit_stats *stats, FILE *out)
+/* stats_total - how many exits there have been, of every reason. */
+uint64_t stats_total(const struct exit_stats *stats)
 {
 	uint64_t total = 0;
 
+	for (uint32_t reason = 0; reason <= MAX_EXIT_REASON; reason++)
+		total += stats->count[reason];
+	return total;
+}
+
+/* stats_print - the --stats table: one row per exit reason seen, and a total. */
+void stats_print(const struct exit_stats *stats, FILE *out)
+{
 	fprintf(out, "%-20s %10s\n", "exit reason", "count");
 	for (uint32_t reason = 0; reason <= MAX_EXIT_REASON; reason++) {
 		if (stats->count[reason] == 0)
 			continue;
 		fprintf(out, "%-20s %10llu\n", exit_reason_name(reason),
 			(unsigned long long)stats->count[reason]);
-		total += stats->count[reason];
 	}
-	fprintf(out, "%-20s %10llu\n", "total", (unsigned long long)total);
+	fprintf(out, "%-20s %10llu\n", "total",
+		(unsigned long long)stats_total(stats));
 }
 
 /* Prints up to TRACE_MAX_BYTES bytes as hex, then "..." if there were more. */

@@ -8,6 +8,7 @@
 
 #include "exits.h"
 #include "memory.h"
+#include "options.h"
 #include "vcpu.h"
 
 /* Returned by exit handlers that want the run loop to go on. */
@@ -20,6 +21,7 @@ struct vm {
 	struct vcpu vcpu;
 	bool trace;               /* --trace */
 	struct exit_stats stats;  /* counted always, printed with --stats */
+	enum cpu_mode mode;       /* the mode the image started in (--mode) */
 };
 
 #endif

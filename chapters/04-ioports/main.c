@@ -107,6 +107,7 @@ int main(int argc, char **argv)
 	/* A closed stdout must not kill us mid-run; the write just fails. */
 	signal(SIGPIPE, SIG_IGN);
 	vm.trace = opts.trace;
+	vm.mode = opts.mode;
 
 	status = memory_alloc(opts.memory_size, &vm.mem) < 0 ? EX_OSERR : 0;
 	if (status == 0)

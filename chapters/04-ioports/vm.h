@@ -10,6 +10,7 @@
 #include "i8042.h"
 #include "iobus.h"
 #include "memory.h"
+#include "options.h"
 #include "rtc.h"
 #include "serial.h"
 #include "vcpu.h"
@@ -24,6 +25,7 @@ struct vm {
 	struct vcpu vcpu;
 	bool trace;               /* --trace */
 	struct exit_stats stats;  /* counted always, printed with --stats */
+	enum cpu_mode mode;       /* the mode the image started in (--mode) */
 	struct iobus io_bus;      /* the port I/O devices, by port range */
 	struct serial com1;       /* 16550A UART at 0x3f8, IRQ 4 */
 	struct rtc rtc;           /* CMOS clock at 0x70/0x71 */

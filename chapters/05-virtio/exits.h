@@ -18,6 +18,7 @@ struct exit_stats {
 
 const char *exit_reason_name(uint32_t reason);
 void stats_count(struct exit_stats *stats, uint32_t reason);
+uint64_t stats_total(const struct exit_stats *stats);
 void stats_print(const struct exit_stats *stats, FILE *out);
 void trace_exit(const struct vcpu *vcpu, const char *device, FILE *out);
 

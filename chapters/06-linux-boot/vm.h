@@ -53,6 +53,8 @@ struct vm {
 	struct vcpu vcpu;
 	bool trace;               /* --trace */
 	struct exit_stats stats;  /* counted always, printed with --stats */
+	enum cpu_mode mode;       /* the mode the image started in (--mode) */
+	bool linux_guest;         /* --kernel: Linux, not a flat image */
 	struct iobus io_bus;      /* the port I/O devices, by port range */
 	struct serial com1;       /* 16550A UART at 0x3f8, IRQ 4 */
 	struct rtc rtc;           /* CMOS clock at 0x70/0x71 */

@@ -77,5 +77,18 @@ const struct guest_case cases_02[] = {
 		.args = { "-m", "1M" }, .out = "", .status = 65,
 		.err = { "at 0x100000) does not fit" }, .one_line_err = true,
 	},
+	{
+		/* A 16-bit guest run in protected mode: its bytes decode as
+		 * 32-bit code that writes to its code segment (#GP, no IDT:
+		 * a triple fault) after a few unbacked accesses. */
+		.name = "16-bit image in protected mode: the hint", .chapter = 2,
+		.guest = "01-portstatus", .mode = "protected", .needs_kvm = true,
+		.out = "", .status = 70,
+		.err = { "vmm: guest crashed: SHUTDOWN",
+			 "  hint: it stopped in its first instructions, as an image "
+			 "run in the wrong mode does\n",
+			 "  hint: started in protected mode at 0x100000; a 16-bit "
+			 "image needs --mode real" },
+	},
 	{ .name = NULL },
 };

@@ -57,6 +57,17 @@ const struct guest_case cases_03[] = {
 				      "cs  sel=0018",
 				      "[code 64-bit readable dpl=0]", ": 0f 0b" },
 	},
+	{
+		/* A 16-bit guest run in long mode: a #PF on its third
+		 * instruction, and no IDT: a triple fault. */
+		.name = "16-bit image in long mode: the hint", .chapter = 3,
+		.guest = "01-exitcode", .mode = "long", .needs_kvm = true,
+		.out = "", .status = 70,
+		.err = { "vmm: guest crashed: SHUTDOWN",
+			 "  hint: it stopped in its first instructions",
+			 "  hint: started in long mode at 0x100000; a 16-bit image "
+			 "needs --mode real, a 32-bit one --mode protected\n" },
+	},
 
 	/* Bad input. */
 	{

@@ -173,6 +173,62 @@ START_TEST(test_options_help_aligned)
 }
 END_TEST
 
+/* ---- the crash report's wrong-mode hint ---- */
+
+static struct kvm_run hint_run;
+
+/* What print_mode_hint says for a guest that stopped after `exits`
+ * exits with this state, started in `mode`. */
+static char *mode_hint(uint64_t exits, uint64_t cr0, uint64_t efer,
+		       uint64_t cs_base, uint64_t rip, uint32_t reason)
+{
+	struct vm vm = { .vcpu = { .run = &hint_run } };
+	struct kvm_sregs s = { .cr0 = cr0, .efer = efer, .cs = { .base = cs_base } };
+	struct kvm_regs r = { .rip = rip };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	hint_run.exit_reason = reason;
+	vm.stats.count[KVM_EXIT_IO] = exits;
+	print_mode_hint(&vm, &s, &r, out);
+	fclose(out);
+	return text;
+}
+
+static void expect_hint(char *text, const char *advice)
+{
+	ck_assert_msg(strstr(text, "  hint: it stopped in its first instructions"),
+		      "no hint: '%s'", text);
+	ck_assert_msg(strstr(text, advice), "'%s' lacks '%s'", text, advice);
+	free(text);
+}
+
+static void expect_no_hint(char *text)
+{
+	ck_assert_msg(text[0] == '\0', "unexpected hint: '%s'", text);
+	free(text);
+}
+
+START_TEST(test_mode_hint)
+{
+	const char *later = "hint: started in real mode at 0x7c00; a 32-bit or 64-bit "
+			    "image needs a later chapter's vmm";
+
+	/* A 32-bit image's first bytes, decoded as 16-bit code. */
+	expect_hint(mode_hint(1, 0, 0, 0, 0x7c05, KVM_EXIT_INTERNAL_ERROR), later);
+	expect_hint(mode_hint(8, 0, 0, 0, 0x7c3f, KVM_EXIT_SHUTDOWN), later);
+	/* AMD reset the vCPU: only the exit count is left to judge by. */
+	expect_hint(mode_hint(1, 0x60000010, 0, 0xffff0000, 0xfff0, KVM_EXIT_SHUTDOWN), later);
+	/* A guest that printed a line first, or got far, or left real mode. */
+	expect_no_hint(mode_hint(9, 0, 0, 0, 0x7c05, KVM_EXIT_SHUTDOWN));
+	expect_no_hint(mode_hint(1, 0, 0, 0, 0x7c40, KVM_EXIT_SHUTDOWN));
+	expect_no_hint(mode_hint(1, 0, 0, 0, 0x0, KVM_EXIT_INTERNAL_ERROR));
+	expect_no_hint(mode_hint(1, X86_CR0_PE, 0, 0, 0x7c05, KVM_EXIT_SHUTDOWN));
+}
+END_TEST
+
 /* ---- guest memory and loading ---- */
 
 static uint8_t ram[64 * 1024];
@@ -443,6 +499,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_stats_table);
 	tcase_add_test(tc, test_format_flags);
 	tcase_add_test(tc, test_cpu_mode_names);
+	tcase_add_test(tc, test_mode_hint);
 	tcase_add_test(tc, test_io_console_string_out);
 	tcase_add_test(tc, test_io_exit_port);
 	tcase_add_test(tc, test_io_reads);

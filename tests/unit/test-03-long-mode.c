@@ -6,13 +6,18 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "crash.h"
 #include "gdt.h"
 #include "options.h"
 #include "paging.h"
+#include "vm.h"
+#include "x86.h"
 
 #include "suite_main.h"
 
@@ -175,6 +180,71 @@ START_TEST(test_mode_long)
 }
 END_TEST
 
+/* ---- the crash report's wrong-mode hint ---- */
+
+static struct kvm_run hint_run;
+
+/* What print_mode_hint says for a guest started in `mode` that stopped
+ * after `exits` exits with this state. */
+static char *mode_hint(enum cpu_mode mode, uint64_t exits, uint64_t cr0,
+		       uint64_t efer, uint64_t rip, uint32_t reason)
+{
+	struct vm vm = { .vcpu = { .run = &hint_run }, .mode = mode };
+	struct kvm_sregs s = { .cr0 = cr0, .efer = efer };
+	struct kvm_regs r = { .rip = rip };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	if (rip == 0xfff0)
+		s.cs.base = 0xffff0000; /* the power-on state, F000:FFF0 */
+	hint_run.exit_reason = reason;
+	vm.stats.count[KVM_EXIT_MMIO] = exits;
+	print_mode_hint(&vm, &s, &r, out);
+	fclose(out);
+	return text;
+}
+
+static void expect_hint(char *text, const char *advice)
+{
+	ck_assert_msg(strstr(text, "  hint: it stopped in its first instructions"),
+		      "no hint: '%s'", text);
+	ck_assert_msg(strstr(text, advice), "'%s' lacks '%s'", text, advice);
+	free(text);
+}
+
+static void expect_no_hint(char *text)
+{
+	ck_assert_msg(text[0] == '\0', "unexpected hint: '%s'", text);
+	free(text);
+}
+
+START_TEST(test_mode_hint)
+{
+	/* A 16-bit image in long mode, a 64-bit one in real mode. */
+	expect_hint(mode_hint(MODE_LONG, 1, X86_CR0_PE | X86_CR0_PG, EFER_LME | EFER_LMA, 0x100005, KVM_EXIT_SHUTDOWN),
+		    "hint: started in long mode at 0x100000; a 16-bit image needs "
+		    "--mode real, a 32-bit one --mode protected\n");
+	expect_hint(mode_hint(MODE_REAL, 0, 0, 0, 0x7c36, KVM_EXIT_INTR),
+		    "hint: started in real mode at 0x7c00; a 32-bit or 64-bit image "
+		    "needs --mode protected or --mode long\n");
+	expect_hint(mode_hint(MODE_PROTECTED, 6, X86_CR0_PE, 0, 0x100018, KVM_EXIT_SHUTDOWN),
+		    "hint: started in protected mode at 0x100000; a 16-bit image "
+		    "needs --mode real, a 64-bit one --mode long\n");
+	/* AMD reset the vCPU: only the exit count is left to judge by. */
+	expect_hint(mode_hint(MODE_LONG, 1, 0x60000010, 0, 0xfff0, KVM_EXIT_SHUTDOWN),
+		    "started in long mode");
+	/* Too many exits, too far in, or no longer in the mode it started in
+	 * (03-bootpath's kind of guest, switching modes itself). */
+	expect_no_hint(mode_hint(MODE_LONG, 9, X86_CR0_PE | X86_CR0_PG, EFER_LME | EFER_LMA, 0x100005, KVM_EXIT_SHUTDOWN));
+	expect_no_hint(mode_hint(MODE_LONG, 1, X86_CR0_PE | X86_CR0_PG, EFER_LME | EFER_LMA, 0x100040, KVM_EXIT_SHUTDOWN));
+	expect_no_hint(mode_hint(MODE_LONG, 1, X86_CR0_PE | X86_CR0_PG, EFER_LME | EFER_LMA, 0xfffff, KVM_EXIT_SHUTDOWN));
+	expect_no_hint(mode_hint(MODE_REAL, 1, X86_CR0_PE, 0, 0x7c10, KVM_EXIT_SHUTDOWN));
+	expect_no_hint(mode_hint(MODE_PROTECTED, 1, X86_CR0_PE | X86_CR0_PG, EFER_LME | EFER_LMA, 0x100005, KVM_EXIT_SHUTDOWN));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("03-long-mode");
@@ -188,6 +258,7 @@ static Suite *suite(void)
 	tc = tcase_create("modes");
 	tcase_add_test(tc, test_code64_segment);
 	tcase_add_test(tc, test_mode_long);
+	tcase_add_test(tc, test_mode_hint);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,8 +3,8 @@
  * the chapter's own sources. One file per concept, in
  * tests/unit/06-linux-boot/: the AML encoder and the ACPI tables, the
  * e820 map, bzImage loading, linux_load's zero page, initrd and command
- * line, the --kernel options, the file loader, the pvpanic device and
- * the device map. This file puts them into one suite.
+ * line, the --kernel options, the file loader, the pvpanic device,
+ * the device map and the crash report's hint. This file puts them into one suite.
  */
 #include "suite_main.h"
 #include "unit.h"
@@ -22,6 +22,7 @@ static Suite *suite(void)
 	add_loader_tests(s);
 	add_pvpanic_tests(s);
 	add_devices_tests(s);
+	add_crash_tests(s);
 	return s;
 }
 

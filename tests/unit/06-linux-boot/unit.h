@@ -23,6 +23,7 @@ void add_options_tests(Suite *s);
 void add_loader_tests(Suite *s);
 void add_pvpanic_tests(Suite *s);
 void add_devices_tests(Suite *s);
+void add_crash_tests(Suite *s);
 
 /* ---- reading ACPI tables and AML back (aml-reader.c) ---- */
 
