@@ -13,7 +13,8 @@
  *      mode is one of them), and put it in the guest's mode: for long
  *      mode, page tables and a GDT in guest memory, PAE, EFER.LME, paging;
  *   6. feed stdin to COM1 from a thread of its own, and run the vCPU,
- *      handling exits, until the guest is done.
+ *      handling exits, until the guest is done, or until Ctrl-C or
+ *      SIGTERM stops it (signals.c).
  *
  * Reference: Documentation/virt/kvm/api.rst (the KVM API).
  */
@@ -34,6 +35,7 @@
 #include "protmode.h"
 #include "realmode.h"
 #include "run.h"
+#include "signals.h"
 #include "terminal.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -115,6 +117,8 @@ int main(int argc, char **argv)
 	if (status == 0)
 		status = create_machine(&vm);
 	if (status == 0 && setup_cpu_mode(&vm, opts.mode) < 0)
+		status = EX_OSERR;
+	if (status == 0 && signals_catch(vm.vcpu.run) < 0)
 		status = EX_OSERR;
 	if (status == 0 && terminal_start(&vm.com1) < 0)
 		status = EX_OSERR;

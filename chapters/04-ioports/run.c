@@ -21,6 +21,7 @@
 #include "crash.h"
 #include "mmio.h"
 #include "portio.h"
+#include "signals.h"
 
 /*
  * handle_exit - what to do about one exit. Returns VM_RUNNING to enter
@@ -64,6 +65,8 @@ int run_vm(struct vm *vm)
 
 	while (status == VM_RUNNING) {
 		if (ioctl(vm->vcpu.fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && stop_signal())
+				return stop_report(vm, stop_signal(), stderr);
 			if (errno == EINTR || errno == EAGAIN)
 				continue; /* a signal interrupted the guest */
 			fprintf(stderr, "vmm: KVM_RUN failed: %s\n", strerror(errno));

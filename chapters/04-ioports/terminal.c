@@ -11,10 +11,14 @@
  *
  * When stdin is a terminal, it is put in raw mode so that every key
  * reaches the guest at once (no line editing, no local echo: the guest
- * echoes, as a serial console does). Ctrl-C still ends the VMM. The
- * terminal's settings are restored on every way out: a normal exit
- * (atexit), a terminating signal, or a crash of the VMM itself; a shell
- * left in raw mode is the classic sign of a careless VMM.
+ * echoes, as a serial console does). Ctrl-C still sends SIGINT, which
+ * stops the guest (signals.c). The terminal's settings are restored on
+ * every way out: a normal exit (atexit), a terminating signal, or a
+ * crash of the VMM itself; a shell left in raw mode is the classic sign
+ * of a careless VMM.
+ *
+ * The input thread blocks every signal, so that Ctrl-C and SIGTERM
+ * reach the vCPU's thread, the one they must take out of KVM_RUN.
  *
  * Reference: termios(3) (raw mode), pthreads(7), signal(7).
  */
@@ -49,8 +53,10 @@ static void restore_and_die(int sig)
 	raise(sig);
 }
 
+/* SIGINT and SIGTERM are not here: they stop the guest (signals.c), and
+ * main restores the terminal on its way out. */
 static const int fatal_signals[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
+	SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
 };
 
 /* Raw mode: bytes as typed, no echo; Ctrl-C still signals. */
@@ -92,11 +98,16 @@ static void *input_thread(void *arg)
 int terminal_start(struct serial *uart)
 {
 	pthread_t thread;
+	sigset_t all, old;
 	int err;
 
 	if (isatty(STDIN_FILENO) && enter_raw_mode() < 0)
 		fprintf(stderr, "vmm: warning: cannot set raw mode; input is line-buffered\n");
+	/* A new thread inherits its creator's signal mask. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&thread, NULL, input_thread, uart);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		fprintf(stderr, "vmm: cannot start the input thread: %s\n", strerror(err));
 		return -1;

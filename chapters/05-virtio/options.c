@@ -40,7 +40,9 @@ static const char usage_text[] =
 	"  66    the image cannot be opened\n"
 	"  69    KVM is unavailable\n"
 	"  70    the guest crashed (a crash report goes to stderr)\n"
-	"  71    a host system call failed while setting up the VM\n";
+	"  71    a host system call failed while setting up the VM\n"
+	"  130   stopped by Ctrl-C (SIGINT): a report says where the guest was\n"
+	"  143   stopped by SIGTERM: the same report\n";
 
 /*
  * parse_size - "16M" -> 16777216. A bare number is bytes; K, M and G

@@ -18,7 +18,8 @@
  *      mode, page tables and a GDT in guest memory, PAE, EFER.LME, paging;
  *      for Linux, long mode at the kernel's 64-bit entry point;
  *   6. feed stdin to COM1 from a thread of its own, and run the vCPU,
- *      handling exits, until the guest is done.
+ *      handling exits, until the guest is done, or until Ctrl-C or
+ *      SIGTERM stops it (signals.c).
  *
  * Reference: Documentation/virt/kvm/api.rst (the KVM API);
  * Documentation/arch/x86/boot.rst (the Linux boot protocol).
@@ -41,6 +42,7 @@
 #include "protmode.h"
 #include "realmode.h"
 #include "run.h"
+#include "signals.h"
 #include "terminal.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -144,6 +146,8 @@ int main(int argc, char **argv)
 	if (status == 0)
 		status = create_machine(&vm);
 	if (status == 0 && start_guest(&vm, &opts, &kernel) < 0)
+		status = EX_OSERR;
+	if (status == 0 && signals_catch(vm.vcpu.run) < 0)
 		status = EX_OSERR;
 	if (status == 0 && terminal_start(&vm.com1) < 0)
 		status = EX_OSERR;

@@ -7,6 +7,7 @@
  * good would show as the runner's timeout. 04-idle (5 s of ticks) is
  * for scripts/bench.sh and is not run here.
  */
+#include <signal.h>
 #include <stddef.h>
 
 #include "cases.h"
@@ -73,6 +74,29 @@ const struct guest_case cases_04[] = {
 		/* "port 0x300=ff\n" is 14 console bytes; the in; the exit */
 		.stats = { { "IO", 16 }, { "io:serial", 14 },
 			   { "io:unclaimed", 1 }, { "io:exit", 1 } },
+	},
+	{
+		/* Chapter 1's guests end in `cli; hlt`: here that waits for
+		 * ever, and Ctrl-C says why (signals.c). */
+		.name = "cli; hlt waits: SIGINT says why", .chapter = 4,
+		.guest = "01-hello", .mode = "real", .needs_kvm = true,
+		.signal_on_output = "Hello from real mode!\n",
+		.signal_on_output_sig = SIGINT,
+		.out = "Hello from real mode!\n", .status = 130,
+		.err = { "vmm: stopped by SIGINT (Ctrl-C) after 22 VM exits\n",
+			 "  the vCPU: rip=", " mode: real\n",
+			 "  it is halted with interrupts disabled (HLT with "
+			 "RFLAGS.IF=0): nothing can wake it" },
+	},
+	{
+		.name = "cli; hlt waits: SIGTERM says why", .chapter = 4,
+		.guest = "01-hello", .mode = "real", .needs_kvm = true,
+		.signal_on_output = "Hello from real mode!\n",
+		.signal_on_output_sig = SIGTERM,
+		.out = "Hello from real mode!\n", .status = 143,
+		.err = { "vmm: stopped by SIGTERM after 22 VM exits\n",
+			 " mode: real\n",
+			 "halted with interrupts disabled (HLT with RFLAGS.IF=0)" },
 	},
 	{ .name = NULL },
 };

@@ -50,6 +50,11 @@ struct guest_case {
 	/* SIGKILL the vmm as soon as its stdout contains this (its status
 	 * is then 137: 128 + SIGKILL). */
 	const char *kill_on_output;
+	/* Send signal_on_output_sig (SIGINT, say) once its stdout contains
+	 * this, and a moment later (vmm_run.h); the vmm must then exit
+	 * with the expected status, not die of the signal. */
+	const char *signal_on_output;
+	int signal_on_output_sig;
 	/* Afterwards the @DISK file must hold disk_has at byte disk_at
 	 * (DISK_ANYWHERE: at any offset). */
 	const char *disk_has;

@@ -299,6 +299,8 @@ START_TEST(test_case)
 		.input_len = c->input ? strlen(c->input) : 0,
 		.timeout_ms = c->timeout_s ? c->timeout_s * 1000 : CASE_TIMEOUT_MS,
 		.kill_on_output = c->kill_on_output,
+		.signal_on_output = c->signal_on_output,
+		.signal = c->signal_on_output_sig,
 	};
 	bool disk_ok = true;
 
@@ -312,6 +314,9 @@ START_TEST(test_case)
 		chapter_dirs[r->chapter], res.status);
 	ck_assert_msg(!res.timed_out, "%s timed out after %d s; stdout: %s", c->name,
 		      opts.timeout_ms / 1000, res.out);
+	ck_assert_msg(!c->signal_on_output || res.signalled_on_output,
+		      "%s: its output never came, so it was not signalled; stdout: %s",
+		      c->name, res.out);
 	ck_assert_msg(!res.signal || res.killed_on_output,
 		      "%s: the vmm was killed by signal %d (%s); stderr: %s", c->name,
 		      res.signal, strsignal(res.signal), res.err);

@@ -104,7 +104,7 @@ int vmm_run(const struct vmm_run_options *opts, struct vmm_result *result)
 	int in[2], out[2], err[2], wstatus;
 	struct buffer bout = { 0 }, berr = { 0 };
 	size_t fed = 0;
-	long long deadline = now_ms() + opts->timeout_ms;
+	long long deadline = now_ms() + opts->timeout_ms, signal_at = 0;
 	pid_t pid;
 
 	memset(result, 0, sizeof(*result));
@@ -131,13 +131,16 @@ int vmm_run(const struct vmm_run_options *opts, struct vmm_result *result)
 		{ .fd = in[1], .events = POLLOUT },
 	};
 	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-		long long left = deadline - now_ms();
+		long long now = now_ms(), left = deadline - now;
 
 		if (left <= 0) {
 			kill(pid, SIGKILL);
 			result->timed_out = true;
 			break;
 		}
+		/* wake up for a signal that is due before the deadline */
+		if (signal_at && !result->signalled_on_output && signal_at - now < left)
+			left = signal_at > now ? signal_at - now : 0;
 		if (poll(fds, 3, (int)left) < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents && !drain(fds[0].fd, &bout)) {
@@ -162,6 +165,13 @@ int vmm_run(const struct vmm_run_options *opts, struct vmm_result *result)
 		    strstr(bout.data, opts->kill_on_output)) {
 			kill(pid, SIGKILL);
 			result->killed_on_output = true;
+		}
+		if (opts->signal_on_output && !signal_at &&
+		    strstr(bout.data, opts->signal_on_output))
+			signal_at = now_ms() + SIGNAL_DELAY_MS;
+		if (signal_at && !result->signalled_on_output && now_ms() >= signal_at) {
+			kill(pid, opts->signal);
+			result->signalled_on_output = true;
 		}
 	}
 	for (int i = 0; i < 3; i++)

@@ -28,6 +28,7 @@
 #include "iobus.h"
 #include "rtc.h"
 #include "serial.h"
+#include "signals.h"
 
 #include "suite_main.h"
 #include "terminal.h"
@@ -1155,7 +1156,7 @@ static void discard_output(void *ctx, uint8_t byte) { (void)ctx, (void)byte; }
 static void ignore_irq(void *ctx, int level) { (void)ctx, (void)level; }
 
 /* How the child VMM ends, after it has put the terminal in raw mode. */
-enum ending { END_EXIT, END_SIGTERM, END_SIGINT, END_ABORT, END_SEGV };
+enum ending { END_EXIT, END_SIGHUP, END_SIGQUIT, END_ABORT, END_SEGV };
 
 /* Exit statuses of the child that mean the test itself went wrong. */
 #define CHILD_NO_START 90
@@ -1165,8 +1166,8 @@ static void end_child(enum ending how)
 {
 	switch (how) {
 	case END_EXIT:    exit(0); /* atexit handlers run */
-	case END_SIGTERM: raise(SIGTERM); break;
-	case END_SIGINT:  raise(SIGINT); break;
+	case END_SIGHUP:  raise(SIGHUP); break;
+	case END_SIGQUIT: raise(SIGQUIT); break;
 	case END_ABORT:   abort();
 	case END_SEGV:    raise(SIGSEGV); break;
 	}
@@ -1229,7 +1230,7 @@ END_TEST
 START_TEST(test_terminal_restored_on_signals)
 {
 	static const struct { enum ending how; int sig; } cases[] = {
-		{ END_SIGTERM, SIGTERM }, { END_SIGINT, SIGINT },
+		{ END_SIGHUP, SIGHUP }, { END_SIGQUIT, SIGQUIT },
 		{ END_ABORT, SIGABRT }, { END_SEGV, SIGSEGV },
 	};
 
@@ -1242,6 +1243,64 @@ START_TEST(test_terminal_restored_on_signals)
 			      "case %zu: wait status 0x%x", i, (unsigned)status);
 		assert_restored(&before, &after);
 	}
+}
+END_TEST
+
+/* ---- signals: Ctrl-C and SIGTERM stop the vCPU ---- */
+
+/*
+ * SIGINT and SIGTERM are caught, not fatal: the handler makes the next
+ * (or the current) KVM_RUN return at once, and remembers the signal.
+ * (Each check test runs in a process of its own.)
+ */
+START_TEST(test_signals_stop_the_vcpu)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct kvm_run run = { 0 };
+
+		ck_assert_int_eq(signals_catch(&run), 0);
+		ck_assert_int_eq(raise(sigs[i]), 0);
+		ck_assert_uint_eq(run.immediate_exit, 1);
+		ck_assert_int_eq(stop_signal(), sigs[i]);
+	}
+}
+END_TEST
+
+/* Even a blocked SIGINT (the mask survives exec) gets through. */
+START_TEST(test_signals_unblocked)
+{
+	struct kvm_run run = { 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &set, NULL), 0);
+	ck_assert_int_eq(signals_catch(&run), 0);
+	ck_assert_int_eq(raise(SIGINT), 0);
+	ck_assert_uint_eq(run.immediate_exit, 1);
+}
+END_TEST
+
+/* The report's status is the shell's for that signal: 128 + its number. */
+START_TEST(test_stop_report_status)
+{
+	struct vm vm = { .vcpu = { .fd = -1 } };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	vm.stats.count[KVM_EXIT_IO] = 22;
+	ck_assert_int_eq(stop_report(&vm, SIGINT, out), 130);
+	ck_assert_int_eq(stop_report(&vm, SIGTERM, out), 143);
+	fclose(out);
+	ck_assert_pstr_eq(text,
+		"vmm: stopped by SIGINT (Ctrl-C) after 22 VM exits\n"
+		"  (registers unavailable)\n"
+		"vmm: stopped by SIGTERM after 22 VM exits\n"
+		"  (registers unavailable)\n");
+	free(text);
 }
 END_TEST
 
@@ -1306,6 +1365,12 @@ static Suite *suite(void)
 	tc = tcase_create("terminal");
 	tcase_add_test(tc, test_terminal_restored_on_exit);
 	tcase_add_test(tc, test_terminal_restored_on_signals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("signals");
+	tcase_add_test(tc, test_signals_stop_the_vcpu);
+	tcase_add_test(tc, test_signals_unblocked);
+	tcase_add_test(tc, test_stop_report_status);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("i8042");
