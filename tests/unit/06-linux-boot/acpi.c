@@ -59,7 +59,7 @@ static uint64_t find_rsdp(void)
 	return 0;
 }
 
-/* A table at `addr`: right signature, inside the area, aligned, checksum 0. */
+/* A table at `addr`: right signature, inside the area, 16-byte aligned, checksum 0. */
 static const uint8_t *table_at(uint64_t addr, const char *signature)
 {
 	const uint8_t *header = guest_ptr(&acpi_mem, addr, 36);
@@ -73,7 +73,7 @@ static const uint8_t *table_at(uint64_t addr, const char *signature)
 	ck_assert_uint_ge(length, 36);
 	ck_assert_uint_ge(addr, ACPI_TABLES_ADDR);
 	ck_assert_uint_le(addr + length, ACPI_TABLES_END);
-	ck_assert_uint_eq(addr % 8, 0);
+	ck_assert_uint_eq(addr % 16, 0);
 	table = guest_ptr(&acpi_mem, addr, length);
 	ck_assert_ptr_nonnull(table);
 	ck_assert_msg(byte_sum(table, length) == 0, "%s checksum", signature);
@@ -230,12 +230,12 @@ struct acpi_device {
 #define IRQ_CONSUMER_EDGE_HIGH 0x03  /* consumer, edge, active-high, exclusive */
 
 static const struct acpi_device port_want[] = {
-	{ .name = "COM1", .hid = "PNP0501",
+	{ .name = "COM1", .hid = "PNP0501", .has_uid = true,
 	  .io = { { 0x3f8, 8 } }, .io_count = 1,
 	  .irq = { 4 }, .irq_flags = { IRQ_CONSUMER_EDGE_HIGH }, .irq_count = 1 },
-	{ .name = "RTC_", .hid = "PNP0B00",
+	{ .name = "RTC_", .hid = "PNP0B00", .has_uid = true,
 	  .io = { { 0x70, 2 } }, .io_count = 1 },
-	{ .name = "PEVT", .hid = "QEMU0001",
+	{ .name = "PEVT", .hid = "QEMU0001", .has_uid = true,
 	  .io = { { 0x505, 1 } }, .io_count = 1 },
 };
 
@@ -478,72 +478,67 @@ START_TEST(test_acpi_most_devices)
 }
 END_TEST
 
-/* The end of the last table: how much RAM the tables need. */
-static uint64_t tables_end(const struct acpi_view *v)
-{
-	const uint64_t ends[] = { v->rsdp_addr + 36, v->xsdt_addr + le32(v->xsdt + 4),
-				  v->fadt_addr + le32(v->fadt + 4),
-				  v->madt_addr + le32(v->madt + 4),
-				  v->dsdt_addr + le32(v->dsdt + 4) };
-	uint64_t end = 0;
-
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
-		end = ends[i] > end ? ends[i] : end;
-	return end;
-}
-
 /*
- * A failed build leaves no RSDP for the OS to find, and does not touch
- * *rsdp_addr.
- */
-static void build_fails_cleanly(uint64_t ram_size, const struct device_slot *dev)
-{
-	struct guest_memory small;
-	uint64_t rsdp_addr = 0x1234;
-
-	ck_assert_int_eq(memory_alloc(ram_size, &small), 0);
-	ck_assert_msg(acpi_build(&small, dev, 1, &rsdp_addr) == -1,
-		      "built in 0x%llx bytes of RAM", (unsigned long long)ram_size);
-	ck_assert_uint_eq(rsdp_addr, 0x1234);
-	ck_assert_ptr_null(memmem(small.host, small.size, "RSD PTR ", 8));
-	memory_destroy(&small);
-}
-
-/*
- * Sizes from the tables' own layout (the DSDT grows with the devices it
- * declares): RAM that ends before the area, at its start, after the
- * RSDP only, one byte into the DSDT's place, one byte short of the DSDT,
- * one byte short of the last table. Exactly enough RAM works.
+ * The tables need RAM under the whole BIOS area. Without it the build
+ * fails with one message, leaves no RSDP for the OS to find, and does
+ * not touch *rsdp_addr.
  */
 START_TEST(test_acpi_ram_too_small)
 {
+	static const uint64_t sizes[] = {
+		64 << 10, ACPI_TABLES_ADDR, ACPI_TABLES_ADDR + 36, ACPI_TABLES_END - 1,
+	};
 	static struct device_slot dev;
 	struct guest_memory exact;
-	uint64_t rsdp_addr = 0, dsdt_end, end;
-	struct acpi_view v;
+	uint64_t rsdp_addr;
 
 	make_devices(&dev, 1);
-	ck_assert_int_eq(acpi_build(&acpi_mem, &dev, 1, &rsdp_addr), 0);
-	v = walk_tables(rsdp_addr);
-	dsdt_end = v.dsdt_addr + le32(v.dsdt + 4);
-	end = tables_end(&v);
-	ck_assert_uint_gt(v.dsdt_addr, ACPI_TABLES_ADDR + 36);
-	ck_assert_uint_gt(end, dsdt_end);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct guest_memory small;
 
-	const uint64_t sizes[] = {
-		64 << 10, ACPI_TABLES_ADDR, ACPI_TABLES_ADDR + 36, v.dsdt_addr,
-		v.dsdt_addr + 1, dsdt_end - 1, end - 1,
-	};
+		rsdp_addr = 0x1234;
+		ck_assert_int_eq(memory_alloc(sizes[i], &small), 0);
+		stderr_begin();
+		ck_assert_msg(acpi_build(&small, &dev, 1, &rsdp_addr) == -1,
+			      "built in 0x%llx bytes of RAM", (unsigned long long)sizes[i]);
+		expect_one_message();
+		ck_assert_uint_eq(rsdp_addr, 0x1234);
+		ck_assert_ptr_null(memmem(small.host, small.size, "RSD PTR ", 8));
+		memory_destroy(&small);
+	}
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		build_fails_cleanly(sizes[i], &dev);
-
-	ck_assert_int_eq(memory_alloc(end, &exact), 0);
+	ck_assert_int_eq(memory_alloc(ACPI_TABLES_END, &exact), 0);
 	rsdp_addr = 0;
 	ck_assert_int_eq(acpi_build(&exact, &dev, 1, &rsdp_addr), 0);
 	ck_assert_uint_eq(rsdp_addr, ACPI_TABLES_ADDR);
 	ck_assert_mem_eq(exact.host + ACPI_TABLES_ADDR, "RSD PTR ", 8);
 	memory_destroy(&exact);
+}
+END_TEST
+
+/*
+ * Tables built twice, on RAM that held garbage, come out the same as on
+ * clean RAM: the build owns every byte it hands the OS.
+ */
+START_TEST(test_acpi_rebuild_over_garbage)
+{
+	struct device_slot devs[3];
+	uint64_t rsdp_addr = 0;
+	struct acpi_view v;
+	uint8_t *clean = malloc(ACPI_TABLES_END - ACPI_TABLES_ADDR);
+
+	ck_assert_ptr_nonnull(clean);
+	make_devices(devs, 3);
+	ck_assert_int_eq(acpi_build(&acpi_mem, devs, 3, &rsdp_addr), 0);
+	memcpy(clean, acpi_mem.host + ACPI_TABLES_ADDR, ACPI_TABLES_END - ACPI_TABLES_ADDR);
+	memset(acpi_mem.host + ACPI_TABLES_ADDR, 0xa5, ACPI_TABLES_END - ACPI_TABLES_ADDR);
+	ck_assert_int_eq(acpi_build(&acpi_mem, devs, 3, &rsdp_addr), 0);
+	v = walk_tables(rsdp_addr);
+	check_fadt(&v);
+	check_dsdt(&v, devs, 3);
+	ck_assert_mem_eq(acpi_mem.host + ACPI_TABLES_ADDR, clean,
+			 v.dsdt_addr + le32(v.dsdt + 4) - ACPI_TABLES_ADDR);
+	free(clean);
 }
 END_TEST
 
@@ -558,5 +553,6 @@ void add_acpi_tests(Suite *s)
 	tcase_add_test(tc, test_acpi_three_devices);
 	tcase_add_test(tc, test_acpi_most_devices);
 	tcase_add_test(tc, test_acpi_ram_too_small);
+	tcase_add_test(tc, test_acpi_rebuild_over_garbage);
 	suite_add_tcase(s, tc);
 }

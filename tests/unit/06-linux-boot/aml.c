@@ -13,90 +13,115 @@
 #include "unit.h"
 
 
+/* PkgLength(body): the length counts its own 1-4 bytes (§20.2.4). */
 START_TEST(test_aml_pkglength_boundaries)
 {
 	static const struct {
-		size_t value;
-		uint8_t bytes[4];
+		size_t body;
+		uint8_t bytes[AML_PKGLENGTH_MAX];
 		size_t len;
 	} cases[] = {
-		{ 0, { 0x00 }, 1 },
-		{ 1, { 0x01 }, 1 },
-		{ 63, { 0x3f }, 1 },
-		{ 64, { 0x40, 0x04 }, 2 },
-		{ 65, { 0x41, 0x04 }, 2 },
-		{ 0x123, { 0x43, 0x12 }, 2 },
-		{ 4095, { 0x4f, 0xff }, 2 },
-		{ 4096, { 0x80, 0x00, 0x01 }, 3 },
-		{ 0x12345, { 0x85, 0x34, 0x12 }, 3 },
-		{ 0xfffff, { 0x8f, 0xff, 0xff }, 3 },
-		{ 0x100000, { 0xc0, 0x00, 0x00, 0x01 }, 4 },
-		{ 0xfffffff, { 0xcf, 0xff, 0xff, 0xff }, 4 },
+		{ 0, { 0x01 }, 1 },
+		{ 62, { 0x3f }, 1 },                          /* 63: still one byte */
+		{ 63, { 0x41, 0x04 }, 2 },                    /* 64 would not fit: 65 */
+		{ 0x121, { 0x43, 0x12 }, 2 },
+		{ 4093, { 0x4f, 0xff }, 2 },                  /* 4095 */
+		{ 4094, { 0x81, 0x00, 0x01 }, 3 },            /* 4097 */
+		{ 0x12342, { 0x85, 0x34, 0x12 }, 3 },
+		{ 0xffffc, { 0x8f, 0xff, 0xff }, 3 },         /* 0xfffff */
+		{ 0xffffd, { 0xc1, 0x00, 0x00, 0x01 }, 4 },   /* 0x100001 */
+		{ 0xffffffb, { 0xcf, 0xff, 0xff, 0xff }, 4 }, /* 2^28 - 1 */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct aml aml = AML_INIT;
+		uint8_t out[AML_PKGLENGTH_MAX] = { 0 };
 
-		aml_pkglength(&aml, cases[i].value);
-		ck_assert_msg(aml.len == cases[i].len, "PkgLength %zu", cases[i].value);
-		expect_aml(&aml, cases[i].bytes, cases[i].len);
-		aml_free(&aml);
+		ck_assert_msg(aml_pkglength(out, cases[i].body) == cases[i].len,
+			      "PkgLength of %zu body bytes", cases[i].body);
+		ck_assert_mem_eq(out, cases[i].bytes, cases[i].len);
 	}
 }
 END_TEST
 
+/* 2^28 and up do not fit in 28 bits. */
 START_TEST(test_aml_pkglength_too_long)
 {
-	struct aml aml = AML_INIT;
+	uint8_t out[AML_PKGLENGTH_MAX];
 
-	aml_pkglength(&aml, AML_PKGLENGTH_MAX + 1);
-	ck_assert(aml.failed);
-	aml_free(&aml);
+	ck_assert_uint_eq(aml_pkglength(out, 0xffffffc), 0);
+	ck_assert_uint_eq(aml_pkglength(out, 1ULL << 30), 0);
 }
 END_TEST
 
 /*
- * A container's PkgLength counts itself, so a body near a boundary
- * tips it into the next size: Scope(ABCD) { n bytes } has inner bytes
- * 4 + n, and a PkgLength of inner + its own size.
+ * A package's PkgLength is inserted before its body when it ends:
+ * Scope(ABCD) { a String } has inner bytes 4 + the string's, and a
+ * PkgLength of inner + its own size. One that would outgrow the buffer
+ * fails instead, and the failure sticks.
  */
 START_TEST(test_aml_package_sizes)
 {
 	static const struct {
 		size_t inner;
-		size_t pkglength_size;
+		size_t pkglength_size;   /* 0: does not fit in AML_MAX_SIZE */
 	} cases[] = {
-		{ 62, 1 },              /* 63: still one byte */
-		{ 63, 2 },              /* 64 would not fit one byte: 65 */
-		{ 4093, 2 },            /* 4095 */
-		{ 4094, 3 },            /* 4096 does not fit two: 4097 */
-		{ (1 << 20) - 4, 3 },   /* 0xfffff */
-		{ (1 << 20) - 3, 4 },   /* 0x100001 */
+		{ 62, 1 },
+		{ 63, 2 },
+		{ 4093, 2 },             /* 1 + 2 + 4093: exactly AML_MAX_SIZE */
+		{ 4094, 0 },             /* would need 1 + 3 + 4094 bytes */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		/* a body of body_len bytes: a String's prefix, letters, NUL */
 		size_t body_len = cases[i].inner - 4;
-		struct aml body = AML_INIT, scope = AML_INIT;
 		char *filler = malloc(body_len - 1);
+		struct aml *aml = calloc(1, sizeof(*aml));
 		struct cursor c;
+		size_t scope;
 
 		ck_assert_ptr_nonnull(filler);
+		ck_assert_ptr_nonnull(aml);
 		memset(filler, 'A', body_len - 2);
 		filler[body_len - 2] = '\0';
-		aml_string(&body, filler);
-		ck_assert_uint_eq(body.len, body_len);
-		aml_scope(&scope, "ABCD", &body);
-		ck_assert(!scope.failed);
-		ck_assert_uint_eq(scope.len, 1 + cases[i].pkglength_size + cases[i].inner);
-		c = (struct cursor){ scope.bytes, scope.bytes + scope.len };
-		expect(&c, "\x10", 1);
-		ck_assert_uint_eq(read_pkglength(&c), cases[i].pkglength_size + cases[i].inner);
-		expect(&c, "ABCD", 4);
+		scope = aml_scope(aml, "ABCD");
+		aml_string(aml, filler);
+		ck_assert(!aml->failed);
+		ck_assert_uint_eq(aml->len, 1 + cases[i].inner);
+		aml_end(aml, scope);
+		if (cases[i].pkglength_size == 0) {
+			ck_assert(aml->failed);
+			ck_assert_uint_le(aml->len, AML_MAX_SIZE);
+			aml_integer(aml, 0);
+			ck_assert(aml->failed);
+		} else {
+			ck_assert(!aml->failed);
+			ck_assert_uint_eq(aml->len, 1 + cases[i].pkglength_size + cases[i].inner);
+			c = (struct cursor){ aml->bytes, aml->bytes + aml->len };
+			expect(&c, "\x10", 1);
+			ck_assert_uint_eq(read_pkglength(&c),
+					  cases[i].pkglength_size + cases[i].inner);
+			expect(&c, "ABCD", 4);
+			expect(&c, "\x0d", 1);
+			ck_assert_uint_eq(c.end - c.p, body_len - 1);
+		}
 		free(filler);
-		aml_free(&body);
-		aml_free(&scope);
+		free(aml);
 	}
+}
+END_TEST
+
+/* Bytes past AML_MAX_SIZE are refused, and so is everything after. */
+START_TEST(test_aml_full)
+{
+	static struct aml aml;
+	size_t n = 0;
+
+	while (!aml.failed && n++ <= AML_MAX_SIZE)
+		aml_integer(&aml, 0);
+	ck_assert(aml.failed);
+	ck_assert_uint_eq(aml.len, AML_MAX_SIZE);
+	for (size_t i = 0; i < AML_MAX_SIZE; i++)
+		ck_assert_uint_eq(aml.bytes[i], 0x00);
 }
 END_TEST
 
@@ -106,25 +131,22 @@ START_TEST(test_aml_integers)
 {
 	static const struct {
 		uint64_t value;
-		uint8_t bytes[9];
+		uint8_t bytes[2];
 		size_t len;
 	} cases[] = {
-		{ 0, { 0x00 }, 1 },
-		{ 1, { 0x01 }, 1 },
-		{ 2, { 0x0a, 0x02 }, 2 },
+		{ 0, { 0x00 }, 1 },             /* ZeroOp */
+		{ 1, { 0x01 }, 1 },             /* OneOp */
+		{ 2, { 0x0a, 0x02 }, 2 },       /* BytePrefix */
 		{ 0xff, { 0x0a, 0xff }, 2 },
-		{ 0x100, { 0x0b, 0x00, 0x01 }, 3 },
-		{ 0xffff, { 0x0b, 0xff, 0xff }, 3 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct aml aml = AML_INIT;
+		struct aml aml = { 0 };
 
 		aml_integer(&aml, cases[i].value);
 		ck_assert_msg(aml.len == cases[i].len, "integer 0x%llx",
 			      (unsigned long long)cases[i].value);
 		expect_aml(&aml, cases[i].bytes, cases[i].len);
-		aml_free(&aml);
 	}
 }
 END_TEST
@@ -132,11 +154,11 @@ END_TEST
 /* Our DSDT needs no bigger integer: a larger one is an error, not a guess. */
 START_TEST(test_aml_integer_too_big)
 {
-	struct aml aml = AML_INIT;
+	struct aml aml = { 0 };
 
-	aml_integer(&aml, 0x10000);
+	aml_integer(&aml, 0x100);
 	ck_assert(aml.failed);
-	aml_free(&aml);
+	ck_assert_uint_eq(aml.len, 0);
 }
 END_TEST
 
@@ -147,12 +169,11 @@ START_TEST(test_aml_name_hid)
 		'_', 'H', 'I', 'D',                              /* NameSeg */
 		0x0d, 'L', 'N', 'R', 'O', '0', '0', '0', '5', 0, /* String */
 	};
-	struct aml aml = AML_INIT;
+	struct aml aml = { 0 };
 
 	aml_name(&aml, "_HID");
 	aml_string(&aml, "LNRO0005");
 	expect_aml(&aml, want, sizeof(want));
-	aml_free(&aml);
 }
 END_TEST
 
@@ -170,12 +191,11 @@ START_TEST(test_aml_name_strings)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct aml aml = AML_INIT;
+		struct aml aml = { 0 };
 
 		aml_name(&aml, cases[i].name);
 		ck_assert_msg(aml.len == cases[i].len, "name %s", cases[i].name);
 		expect_aml(&aml, cases[i].bytes, cases[i].len);
-		aml_free(&aml);
 	}
 }
 END_TEST
@@ -187,31 +207,33 @@ START_TEST(test_aml_bad_names)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct aml aml = AML_INIT;
+		struct aml aml = { 0 };
 
 		aml_name(&aml, bad[i]);
 		ck_assert_msg(aml.failed, "name %s accepted", bad[i]);
-		aml_free(&aml);
+		aml_device(&aml, bad[i]);
+		ck_assert(aml.failed);
 	}
 }
 END_TEST
 
-/* A failure is sticky, and spreads to whatever wraps the failed part. */
+/* A failure is sticky: nothing more is written, and ending packages keeps it. */
 START_TEST(test_aml_failure_propagates)
 {
-	struct aml body = AML_INIT, outer = AML_INIT;
+	struct aml aml = { 0 };
+	size_t device = aml_device(&aml, "DEV0"), len;
 
-	aml_name(&body, "bad!");
-	ck_assert(body.failed);
-	aml_integer(&body, 7);
-	aml_device(&outer, "DEV0", &body);
-	ck_assert(outer.failed);
-	aml_free(&body);
-	aml_free(&outer);
+	aml_name(&aml, "bad!");
+	ck_assert(aml.failed);
+	len = aml.len;
+	aml_integer(&aml, 7);
+	aml_end(&aml, device);
+	ck_assert(aml.failed);
+	ck_assert_uint_eq(aml.len, len);
 }
 END_TEST
 
-/* ---- AML: containers and resource templates ---- */
+/* ---- AML: packages and resource templates ---- */
 
 /* Scope(\_SB_) { Device(VR00) { Name(_UID, 0) } }, encoded by hand. */
 START_TEST(test_aml_scope_device)
@@ -223,16 +245,15 @@ START_TEST(test_aml_scope_device)
 		'V', 'R', '0', '0',
 		0x08, '_', 'U', 'I', 'D', 0x00,
 	};
-	struct aml uid = AML_INIT, device = AML_INIT, scope = AML_INIT;
+	struct aml aml = { 0 };
+	size_t scope = aml_scope(&aml, "\\_SB_");
+	size_t device = aml_device(&aml, "VR00");
 
-	aml_name(&uid, "_UID");
-	aml_integer(&uid, 0);
-	aml_device(&device, "VR00", &uid);
-	aml_scope(&scope, "\\_SB_", &device);
-	expect_aml(&scope, want, sizeof(want));
-	aml_free(&uid);
-	aml_free(&device);
-	aml_free(&scope);
+	aml_name(&aml, "_UID");
+	aml_integer(&aml, 0);
+	aml_end(&aml, device);
+	aml_end(&aml, scope);
+	expect_aml(&aml, want, sizeof(want));
 }
 END_TEST
 
@@ -251,15 +272,13 @@ START_TEST(test_aml_resource_template)
 		0x05, 0x00, 0x00, 0x00,
 		0x79, 0x00,                               /* End tag */
 	};
-	struct aml resources = AML_INIT, buffer = AML_INIT;
+	struct aml aml = { 0 };
+	size_t crs = aml_resource_template(&aml);
 
-	aml_memory32_fixed(&resources, 0xd0000000, 0x1000);
-	aml_interrupt(&resources, 5);
-	aml_end_tag(&resources);
-	aml_buffer(&buffer, &resources);
-	expect_aml(&buffer, want, sizeof(want));
-	aml_free(&resources);
-	aml_free(&buffer);
+	aml_memory32_fixed(&aml, 0xd0000000, 0x1000);
+	aml_interrupt(&aml, 5);
+	aml_resource_template_end(&aml, crs);
+	expect_aml(&aml, want, sizeof(want));
 }
 END_TEST
 
@@ -281,43 +300,45 @@ START_TEST(test_aml_io)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct aml aml = AML_INIT;
+		struct aml aml = { 0 };
 
 		aml_io(&aml, cases[i].base, cases[i].length);
 		ck_assert_msg(aml.len == 8, "IO 0x%x", cases[i].base);
 		expect_aml(&aml, cases[i].bytes, sizeof(cases[i].bytes));
-		aml_free(&aml);
 	}
 }
 END_TEST
 
 /*
- * ResourceTemplate() { IO(Decode16, 0x3f8, 0x3f8, 1, 8)
- *   Interrupt(ResourceConsumer, Edge, ActiveHigh, Exclusive) { 4 } }:
- * COM1's, by hand.
+ * Name(_CRS, ResourceTemplate() { IO(Decode16, 0x3f8, 0x3f8, 1, 8)
+ *   Interrupt(ResourceConsumer, Edge, ActiveHigh, Exclusive) { 4 } }):
+ * COM1's, by hand. A template with no descriptor is the end tag alone.
  */
 START_TEST(test_aml_io_resource_template)
 {
 	static const uint8_t want[] = {
+		0x08, '_', 'C', 'R', 'S',                 /* NameOp, NameSeg */
 		0x11, 0x16, 0x0a, 0x13,                   /* BufferOp, PkgLength 22, size 19 */
 		0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08,
 		0x89, 0x06, 0x00, 0x03, 0x01,             /* Interrupt, flags, 1 IRQ */
 		0x04, 0x00, 0x00, 0x00,
 		0x79, 0x00,                               /* End tag */
 	};
-	struct aml resources = AML_INIT, buffer = AML_INIT;
+	static const uint8_t empty[] = { 0x11, 0x05, 0x0a, 0x02, 0x79, 0x00 };
+	struct aml aml = { 0 }, none = { 0 };
+	size_t crs;
 
-	aml_io(&resources, 0x3f8, 8);
-	aml_interrupt(&resources, 4);
-	aml_end_tag(&resources);
-	aml_buffer(&buffer, &resources);
-	expect_aml(&buffer, want, sizeof(want));
-	aml_free(&resources);
-	aml_free(&buffer);
+	aml_name(&aml, "_CRS");
+	crs = aml_resource_template(&aml);
+	aml_io(&aml, 0x3f8, 8);
+	aml_interrupt(&aml, 4);
+	aml_resource_template_end(&aml, crs);
+	expect_aml(&aml, want, sizeof(want));
+
+	aml_resource_template_end(&none, aml_resource_template(&none));
+	expect_aml(&none, empty, sizeof(empty));
 }
 END_TEST
-
-/* ---- ACPI tables, read back as an OS would ---- */
 
 void add_aml_tests(Suite *s)
 {
@@ -326,6 +347,7 @@ void add_aml_tests(Suite *s)
 	tcase_add_test(tc, test_aml_pkglength_boundaries);
 	tcase_add_test(tc, test_aml_pkglength_too_long);
 	tcase_add_test(tc, test_aml_package_sizes);
+	tcase_add_test(tc, test_aml_full);
 	tcase_add_test(tc, test_aml_integers);
 	tcase_add_test(tc, test_aml_integer_too_big);
 	tcase_add_test(tc, test_aml_name_hid);
