@@ -82,7 +82,6 @@ struct acpi_xsdt {
  * "CMOS RTC not present" clear.
  */
 #define FADT_REVISION        6
-#define FADT_MINOR_REVISION  5          /* ACPI 6.5 */
 #define FADT_HW_REDUCED_ACPI (1U << 20) /* Flags (Table 5.10) */
 
 struct acpi_fadt {
@@ -91,12 +90,10 @@ struct acpi_fadt {
 	uint32_t dsdt;
 	uint8_t fixed_hardware[68]; /* SCI_INT ... IAPC_BOOT_ARCH */
 	uint32_t flags;
-	uint8_t reset_reg[15];      /* RESET_REG, RESET_VALUE, ARM_BOOT_ARCH */
-	uint8_t minor_revision;
+	uint8_t reset_reg[16];      /* RESET_REG ... FADT minor version */
 	uint64_t x_firmware_ctrl;
 	uint64_t x_dsdt;
-	uint8_t x_blocks[120];      /* the blocks' 64-bit forms, sleep regs */
-	char hypervisor_vendor[8];
+	uint8_t x_blocks[128];      /* the blocks' 64-bit forms ... vendor id */
 } __attribute__((packed));
 
 _Static_assert(offsetof(struct acpi_fadt, flags) == 112, "FADT Flags");
@@ -128,8 +125,14 @@ struct acpi_madt {
 _Static_assert(sizeof(struct acpi_madt) ==
 	       44 + MADT_LOCAL_APIC_LEN + MADT_IO_APIC_LEN, "MADT and its entries");
 
-/* §5.2.11.1: revision 2 makes AML integers 64 bits wide. */
+/* §5.2.11.1: the Differentiated System Description Table, all AML;
+ * revision 2 makes AML integers 64 bits wide. */
 #define DSDT_REVISION 2
+
+struct acpi_dsdt {
+	struct acpi_table_header header;
+	uint8_t aml[AML_MAX_SIZE];  /* as much of it as the AML needs */
+} __attribute__((packed));
 
 /*
  * All the tables, one after another from ACPI_TABLES_ADDR, so that each
@@ -141,13 +144,9 @@ struct acpi_tables {
 	_Alignas(16) struct acpi_xsdt xsdt;
 	_Alignas(16) struct acpi_fadt fadt;
 	_Alignas(16) struct acpi_madt madt;
-	_Alignas(16) struct acpi_table_header dsdt;
-	uint8_t aml[AML_MAX_SIZE];  /* the DSDT's body */
+	_Alignas(16) struct acpi_dsdt dsdt;
 };
 
-_Static_assert(offsetof(struct acpi_tables, aml) ==
-	       offsetof(struct acpi_tables, dsdt) + sizeof(struct acpi_table_header),
-	       "the AML follows the DSDT's header");
 _Static_assert(sizeof(struct acpi_tables) <= ACPI_TABLES_END - ACPI_TABLES_ADDR,
 	       "the tables fit in the BIOS area");
 
@@ -267,8 +266,6 @@ static void add_fadt(struct acpi_fadt *fadt)
 	fadt->dsdt = TABLE_GPA(dsdt);
 	fadt->x_dsdt = TABLE_GPA(dsdt);
 	fadt->flags = FADT_HW_REDUCED_ACPI;
-	fadt->minor_revision = FADT_MINOR_REVISION;
-	memcpy(fadt->hypervisor_vendor, "KVMBOOK", sizeof(fadt->hypervisor_vendor));
 	seal(&fadt->header, "FACP", sizeof(*fadt), FADT_REVISION);
 }
 
@@ -325,8 +322,8 @@ int acpi_build(const struct guest_memory *mem, const struct device_slot *devs,
 		return -1;
 	}
 	memset(t, 0, sizeof(*t));
-	memcpy(t->aml, aml.bytes, aml.len);
-	seal(&t->dsdt, "DSDT", sizeof(t->dsdt) + aml.len, DSDT_REVISION);
+	memcpy(t->dsdt.aml, aml.bytes, aml.len);
+	seal(&t->dsdt.header, "DSDT", sizeof(t->dsdt.header) + aml.len, DSDT_REVISION);
 	add_fadt(&t->fadt);
 	add_madt(&t->madt);
 	t->xsdt.fadt = TABLE_GPA(fadt);
