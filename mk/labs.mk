@@ -5,7 +5,11 @@
 #   make test-NN                 chapter NN alone: its plain and ASan/UBSan
 #                                builds, its unit tests, every integration
 #                                case that runs on it (earlier chapters'
-#                                guests too); never the book check
+#                                guests too); never the book check. As in
+#                                make test, cases this KVM skips (an
+#                                emulation-backed KVM, appendix B) run
+#                                again on nested KVM; KVMBOOK_NESTED=0
+#                                leaves them skipped
 #   make lab-NN [DIR=...]        a student workspace: chapter NN with its
 #                                lab tasks as stubs (default labs/NN-name;
 #                                FORCE=1 overwrites an existing one)
