@@ -16,7 +16,11 @@ const struct guest_case cases_04[] = {
 	{
 		.name = "PIT ticks through the PIC into the IDT", .chapter = 4,
 		.guest = "04-timer", .mode = "long", .needs_kvm = true,
-		.out = "ticks: 10\n", .status = 0,
+		/* At least ten. KVM's PIT delivers ticks it could not deliver
+		 * while the host was busy, and such a tick may come right
+		 * after the tenth handler's iretq, before wait_ticks' cli:
+		 * seen as 11 on a loaded nested machine. */
+		.out_like = "ticks: 1[0-9]\n", .status = 0,
 	},
 	{
 		.name = "HLT waits for an interrupt", .chapter = 4,
