@@ -102,6 +102,10 @@ fi
 for t in tests/scripts/test_*.sh; do
 	run "script test ${t##*/}" bash "$t"
 done
+# The lab grader's own tests (mk/labs.mk): every chapter's lab builds,
+# grades low out of the box, the reference grades full marks, and one
+# stub restored costs exactly its task's points.
+run "lab grader" make --no-print-directory test-labs
 run "book quotes" python3 book/tools/bookquote.py check
 run "book tool self-test" bash tests/book/test_bookquote.sh
 
