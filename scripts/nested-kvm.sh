@@ -220,10 +220,11 @@ drain_terminal() {
 # `timeout --foreground` keeps QEMU in our process group, the terminal's
 # foreground group: plain timeout runs it in a group of its own, in the
 # background, where reading the terminal stops it (SIGTTIN).
-# The inner kernel's idle loop polls (idle=poll) instead of halting: under
-# TCG with nested SVM the machine was seen to freeze now and then: QEMU
-# idle, its vCPU thread asleep, no timer waking the inner kernel.
-IDLE=idle=poll
+# The inner kernel ticks periodically (nohz=off highres=off): under TCG
+# with nested SVM the machine was seen to freeze now and then, QEMU idle,
+# no timer waking the inner kernel, as when a one-shot timer interrupt
+# is lost; a periodic tick comes again.
+TICK="nohz=off highres=off"
 run_qemu() {
 	local kver
 	kver=$(kernel_version)
@@ -234,13 +235,13 @@ run_qemu() {
 		-kernel "$KERNEL/boot/vmlinuz-$kver" -initrd "$WORK/initrd")
 	if [ "$INTERACTIVE" = 0 ]; then
 		timeout "$TIMEOUT" "${qemu[@]}" \
-			-append "console=ttyS0 loglevel=1 panic=-1 $IDLE rdinit=/init" \
+			-append "console=ttyS0 loglevel=1 panic=-1 $TICK rdinit=/init" \
 			-serial "file:$WORK/console" < /dev/null > /dev/null 2>&1 || true
 		return
 	fi
 	terminal_raw
 	timeout --foreground "$TIMEOUT" "${qemu[@]}" \
-		-append "console=ttyS1 loglevel=1 panic=-1 $IDLE rdinit=/init" \
+		-append "console=ttyS1 loglevel=1 panic=-1 $TICK rdinit=/init" \
 		-chardev stdio,id=s0,signal=off -serial chardev:s0 \
 		-serial "file:$WORK/console" 2> "$WORK/qemu.log" || true
 	drain_terminal

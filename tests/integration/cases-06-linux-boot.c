@@ -88,7 +88,7 @@ const struct guest_case cases_06[] = {
 		.status = 0,
 	},
 	{
-		/* /init makes the kernel panic (sysrq "c"); its pvpanic driver
+		/* /init exits, so the kernel panics; its pvpanic driver
 		 * writes PANICKED to port 0x505 and the VMM ends the VM as a
 		 * crash, before panic=-1 can reboot it to a status of 0. */
 		.name = "Linux panics: pvpanic ends the VM with status 70",
@@ -98,7 +98,7 @@ const struct guest_case cases_06[] = {
 		.out_has_all = {
 			"kvmbook-init: loaded pvpanic-mmio.ko",
 			"kvmbook-init: panicking on purpose",
-			"Kernel panic - not syncing: sysrq triggered crash",
+			"Kernel panic - not syncing: Attempted to kill init!",
 		},
 		.err = { "vmm: the guest kernel panicked" }, .one_line_err = true,
 		.status = 70,
