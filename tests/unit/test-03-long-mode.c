@@ -20,6 +20,7 @@
 #include "x86.h"
 
 #include "suite_main.h"
+#include "expect_hint.h"
 
 /* One level of the walk: the entry for `index` in the table at `table_gpa`. */
 static uint64_t entry(const struct guest_memory *mem, uint64_t table_gpa,
@@ -204,20 +205,6 @@ static char *mode_hint(enum cpu_mode mode, uint64_t exits, uint64_t cr0,
 	print_mode_hint(&vm, &s, &r, out);
 	fclose(out);
 	return text;
-}
-
-static void expect_hint(char *text, const char *advice)
-{
-	ck_assert_msg(strstr(text, "  hint: it stopped in its first instructions"),
-		      "no hint: '%s'", text);
-	ck_assert_msg(strstr(text, advice), "'%s' lacks '%s'", text, advice);
-	free(text);
-}
-
-static void expect_no_hint(char *text)
-{
-	ck_assert_msg(text[0] == '\0', "unexpected hint: '%s'", text);
-	free(text);
 }
 
 START_TEST(test_mode_hint)

@@ -13,6 +13,7 @@
 #include "unit.h"
 #include "vm.h"
 #include "x86.h"
+#include "expect_hint.h"
 
 /* ---- the crash report's wrong-mode hint ---- */
 
@@ -38,20 +39,6 @@ static char *mode_hint(bool linux_guest, enum cpu_mode mode, uint64_t exits, uin
 	print_mode_hint(&vm, &s, &r, out);
 	fclose(out);
 	return text;
-}
-
-static void expect_hint(char *text, const char *advice)
-{
-	ck_assert_msg(strstr(text, "  hint: it stopped in its first instructions"),
-		      "no hint: '%s'", text);
-	ck_assert_msg(strstr(text, advice), "'%s' lacks '%s'", text, advice);
-	free(text);
-}
-
-static void expect_no_hint(char *text)
-{
-	ck_assert_msg(text[0] == '\0', "unexpected hint: '%s'", text);
-	free(text);
 }
 
 START_TEST(test_mode_hint_flat_image)
