@@ -106,26 +106,46 @@ START_TEST(test_options_errors)
 }
 END_TEST
 
+/* Stdout, captured: stdout_to_pipe sends it to a fresh pipe (small
+ * outputs only: nothing reads the pipe until stdout_back), and
+ * stdout_back restores it and puts what was written in `out`. */
+struct captured_stdout {
+	int fds[2];
+	int saved;
+};
+
+static void stdout_to_pipe(struct captured_stdout *c)
+{
+	c->saved = dup(STDOUT_FILENO);
+	ck_assert_int_eq(pipe(c->fds), 0);
+	fflush(stdout);
+	dup2(c->fds[1], STDOUT_FILENO);
+}
+
+static void stdout_back(struct captured_stdout *c, char *out, size_t size)
+{
+	ssize_t n;
+
+	fflush(stdout);
+	dup2(c->saved, STDOUT_FILENO);
+	close(c->fds[1]);
+	n = read(c->fds[0], out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(c->fds[0]);
+	close(c->saved);
+}
+
 /* Runs parse_options with stdout going to a pipe; returns what it wrote. */
 static bool capture_options(int argc, const char **argv, int *status,
 			    char *out, size_t size)
 {
+	struct captured_stdout c;
 	struct options o;
-	int fds[2], saved = dup(STDOUT_FILENO);
 	bool run;
-	ssize_t n;
 
-	ck_assert_int_eq(pipe(fds), 0);
-	fflush(stdout);
-	dup2(fds[1], STDOUT_FILENO);
+	stdout_to_pipe(&c);
 	run = parse(argc, argv, &o, status);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(fds[1]);
-	n = read(fds[0], out, size - 1);
-	out[n > 0 ? n : 0] = '\0';
-	close(fds[0]);
-	close(saved);
+	stdout_back(&c, out, size);
 	return run;
 }
 
@@ -388,18 +408,12 @@ static uint8_t *io_exit(uint8_t dir, uint16_t port, uint8_t size, uint32_t count
 /* Runs handle_io with stdout going to a pipe; returns what was written. */
 static int capture_io(char *out, size_t size)
 {
-	int fds[2], saved = dup(STDOUT_FILENO), status;
-	ssize_t n;
+	struct captured_stdout c;
+	int status;
 
-	ck_assert_int_eq(pipe(fds), 0);
-	dup2(fds[1], STDOUT_FILENO);
+	stdout_to_pipe(&c);
 	status = handle_io(&vm);
-	dup2(saved, STDOUT_FILENO);
-	close(fds[1]);
-	n = read(fds[0], out, size - 1);
-	out[n > 0 ? n : 0] = '\0';
-	close(fds[0]);
-	close(saved);
+	stdout_back(&c, out, size);
 	return status;
 }
 
