@@ -44,7 +44,13 @@ int load_image(const char *path, const struct guest_memory *mem,
 {
 	struct stat st;
 	uint8_t *dest;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer,
+	 * for ever if none comes; this way it opens at once and fstat
+	 * refuses it. fstat checks the very file we opened, so nothing can
+	 * swap it in between, as it could after a stat() of the name. For
+	 * the regular file we go on to read, O_NONBLOCK changes nothing
+	 * (open(2)). */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	int status = 0;
 
 	if (fd < 0) {

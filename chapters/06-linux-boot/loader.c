@@ -31,7 +31,13 @@ int input_open(struct input_file *f, const char *what, const char *path)
 	struct stat st;
 
 	*f = (struct input_file){ .what = what, .path = path };
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer,
+	 * for ever if none comes; this way it opens at once and fstat
+	 * refuses it. fstat checks the very file we opened, so nothing can
+	 * swap it in between, as it could after a stat() of the name. For
+	 * the regular file we go on to read, O_NONBLOCK changes nothing
+	 * (open(2)). */
+	f->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (f->fd < 0) {
 		fprintf(stderr, "vmm: cannot open %s %s: %s\n", what, path,
 			strerror(errno));

@@ -56,7 +56,9 @@ int virtio_blk_open(struct virtio_blk *blk, const char *path, bool readonly)
 	struct stat st;
 
 	*blk = (struct virtio_blk){ .fd = -1, .readonly = readonly };
-	blk->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	/* O_NONBLOCK, as for the image (loader.c): a FIFO opens at once,
+	 * and fstat refuses it. */
+	blk->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
 	if (blk->fd < 0) {
 		fprintf(stderr, "vmm: cannot open disk %s: %s\n", path, strerror(errno));
 		return EX_NOINPUT;

@@ -87,6 +87,12 @@ const struct guest_case cases_01[] = {
 		.one_line_err = true,
 	},
 	{
+		/* Opening a FIFO for reading waits for a writer; none comes. */
+		.name = "FIFO as image", .chapter = 1, .args = { "@FIFO" },
+		.out = "", .status = 66, .err = { "image", "is not a regular file" },
+		.one_line_err = true, .timeout_s = BAD_INPUT_TIMEOUT_S,
+	},
+	{
 		.name = "image larger than RAM", .chapter = 1,
 		.args = { "-m", "1M", "@BIG" }, .out = "", .status = 65,
 		.err = { "does not fit" }, .one_line_err = true,

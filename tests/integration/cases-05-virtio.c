@@ -137,6 +137,19 @@ const struct guest_case cases_05[] = {
 		.err = { "disk /dev/null is not a regular file" }, .one_line_err = true,
 	},
 	{
+		.name = "--disk a FIFO", .chapter = 5, .guest = "05-blk",
+		.args = { "--disk", "@FIFO" }, .out = "", .status = 66,
+		.err = { "disk", "is not a regular file" }, .one_line_err = true,
+		.timeout_s = BAD_INPUT_TIMEOUT_S,
+	},
+	{
+		/* Read-only: opened for reading, which waits for a writer. */
+		.name = "--disk a FIFO,ro", .chapter = 5, .guest = "05-blk",
+		.args = { "--disk", "@FIFO,ro" }, .out = "", .status = 66,
+		.err = { "disk", "is not a regular file" }, .one_line_err = true,
+		.timeout_s = BAD_INPUT_TIMEOUT_S,
+	},
+	{
 		.name = "--disk x,rw", .chapter = 5, .guest = "05-blk",
 		.args = { "--disk", "x,rw" }, .out = "", .status = 64,
 		.err = { "bad --disk 'x,rw'" }, .one_line_err = true,

@@ -116,6 +116,12 @@ const struct guest_case cases_06[] = {
 		.err = { "is empty" }, .one_line_err = true,
 	},
 	{
+		.name = "--kernel a FIFO", .chapter = 6,
+		.args = { "--kernel", "@FIFO" }, .out = "", .status = 66,
+		.err = { "kernel", "is not a regular file" }, .one_line_err = true,
+		.timeout_s = BAD_INPUT_TIMEOUT_S,
+	},
+	{
 		.name = "--kernel not a bzImage", .chapter = 6,
 		.args = { "--kernel", "@BIG" }, .out = "", .status = 65,
 		.err = { "is not a bzImage" }, .one_line_err = true,
@@ -131,6 +137,12 @@ const struct guest_case cases_06[] = {
 		.args = { "--kernel", "@LINUX/vmlinuz", "--initrd", "/nonexistent" },
 		.out = "", .status = 66, .err = { "cannot open initrd /nonexistent" },
 		.one_line_err = true,
+	},
+	{
+		.name = "--initrd a FIFO", .chapter = 6,
+		.args = { "--kernel", "@LINUX/vmlinuz", "--initrd", "@FIFO" },
+		.out = "", .status = 66, .err = { "initrd", "is not a regular file" },
+		.one_line_err = true, .timeout_s = BAD_INPUT_TIMEOUT_S,
 	},
 	{
 		.name = "--initrd without --kernel", .chapter = 6, .guest = "03-hello64",

@@ -16,6 +16,10 @@
 #define MAX_STATS 4
 #define MAX_OUT_LINES 16
 #define DISK_ANYWHERE (-1L)
+/* A bad input is refused before KVM is opened, at once: one that makes
+ * the vmm wait (a FIFO nobody writes to) fails after this, not after
+ * the default timeout. */
+#define BAD_INPUT_TIMEOUT_S 5
 
 struct stats_row {
 	const char *reason; /* a row of the --stats table, e.g. "IO" */
@@ -29,7 +33,8 @@ struct guest_case {
 	const char *guest;     /* build/guests/GUEST.bin is the last argument */
 	const char *mode;      /* "real"/"protected"/"long"; NULL: chapter's own */
 	const char *args[MAX_ARGS];  /* options before the image; "@EMPTY",
-					"@DIR", "@BIG" name files made for the test;
+					"@DIR", "@BIG", "@FIFO" name files made
+					for the test;
 					"@DISK" a fresh disk for each run (see
 					integration.c), "@DISK,ro" the same, ro;
 					"@LINUX/FILE" a file of the Linux guest */

@@ -112,7 +112,7 @@ static const char *default_mode(int chapter)
 	return chapter == 1 ? "real" : chapter == 2 ? "protected" : "long";
 }
 
-/* Turns @EMPTY, @DIR and @BIG into the files made in scratch, and
+/* Turns @EMPTY, @DIR, @BIG and @FIFO into the files made in scratch, and
  * @DISK (with any ",ro" after it) into this run's disk. */
 static const char *fixture_path(const char *arg, char *buf, size_t size)
 {
@@ -233,6 +233,10 @@ static void make_fixtures(void)
 	close(open(path, O_CREAT | O_WRONLY, 0644));
 	snprintf(path, sizeof(path), "%s/DIR", scratch);
 	mkdir(path, 0755);
+	/* A FIFO nobody writes to: opening it for reading would wait for ever. */
+	snprintf(path, sizeof(path), "%s/FIFO", scratch);
+	if (mkfifo(path, 0644) < 0)
+		abort();
 	snprintf(path, sizeof(path), "%s/BIG", scratch);
 	fd = open(path, O_CREAT | O_WRONLY, 0644);
 	if (fd < 0 || ftruncate(fd, BIG_IMAGE_SIZE) < 0)
@@ -242,10 +246,10 @@ static void make_fixtures(void)
 
 static void remove_fixtures(void)
 {
-	static const char *const names[] = { "EMPTY", "BIG", "DIR" };
+	static const char *const names[] = { "EMPTY", "BIG", "DIR", "FIFO" };
 	char path[256];
 
-	for (int i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", scratch, names[i]);
 		remove(path);
 	}
