@@ -201,3 +201,4 @@ clean:
 
 include mk/labs.mk
 include mk/platform.mk
+include mk/fuzz.mk
