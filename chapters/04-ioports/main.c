@@ -14,7 +14,8 @@
  *      mode, page tables and a GDT in guest memory, PAE, EFER.LME, paging;
  *   6. feed stdin to COM1 from a thread of its own, and run the vCPU,
  *      handling exits, until the guest is done, or until Ctrl-C or
- *      SIGTERM stops it (signals.c).
+ *      SIGTERM stops it (signals.c); then stop that thread, before the
+ *      machine it feeds is taken down.
  *
  * Reference: Documentation/virt/kvm/api.rst (the KVM API).
  */
@@ -129,7 +130,7 @@ int main(int argc, char **argv)
 			iobus_stats_print(&vm.io_bus, stderr);
 		}
 	}
-	terminal_restore();
+	terminal_stop(); /* no other thread touches the VM after this */
 	destroy_machine(&vm);
 	return status;
 }

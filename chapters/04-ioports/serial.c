@@ -24,8 +24,9 @@
  * is written, so there is no transmit FIFO to model. The receive side
  * applies flow control instead of losing bytes: the input thread waits
  * until the guest raises RTS and while the FIFO is full
- * (serial_receive_wait), as a sender watching CTS would; serial_receive
- * shows what a real overrun does.
+ * (serial_receive_wait), as a sender watching CTS would, and stops
+ * waiting when the VM ends (serial_disconnect); serial_receive shows
+ * what a real overrun does.
  *
  * Reference: TI/National PC16550D data sheet (registers, FIFO, interrupt
  * priorities); <linux/serial_reg.h> for the register and bit names.
@@ -353,14 +354,35 @@ static bool ready_to_receive(const struct serial *s)
 /*
  * serial_receive_wait - a byte arrives from a sender that respects flow
  * control: wait until the guest is ready and has made room, then
- * receive it. Called from the input thread, never from the vCPU.
+ * receive it. Called from the input thread, never from the vCPU. False
+ * when the line was disconnected instead: the byte is dropped, and the
+ * sender must stop.
  */
-void serial_receive_wait(struct serial *s, uint8_t byte)
+bool serial_receive_wait(struct serial *s, uint8_t byte)
+{
+	bool connected;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->disconnected && (fifo_full(s) || !ready_to_receive(s)))
+		pthread_cond_wait(&s->has_room, &s->lock);
+	connected = !s->disconnected;
+	if (connected) {
+		receive_byte(s, byte);
+		update_irq(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return connected;
+}
+
+/*
+ * serial_disconnect - the VM is ending: a sender waiting in
+ * serial_receive_wait (for RTS a guest may never raise, or for room it
+ * will never make) is woken and told to stop, and so is every later one.
+ */
+void serial_disconnect(struct serial *s)
 {
 	pthread_mutex_lock(&s->lock);
-	while (fifo_full(s) || !ready_to_receive(s))
-		pthread_cond_wait(&s->has_room, &s->lock);
-	receive_byte(s, byte);
-	update_irq(s);
+	s->disconnected = true;
+	pthread_cond_broadcast(&s->has_room);
 	pthread_mutex_unlock(&s->lock);
 }

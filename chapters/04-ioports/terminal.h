@@ -7,6 +7,7 @@
 #include "serial.h"
 
 int terminal_start(struct serial *uart);
+void terminal_stop(void);
 void terminal_restore(void);
 
 #endif

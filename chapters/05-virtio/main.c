@@ -16,7 +16,8 @@
  *      mode, page tables and a GDT in guest memory, PAE, EFER.LME, paging;
  *   6. feed stdin to COM1 from a thread of its own, and run the vCPU,
  *      handling exits, until the guest is done, or until Ctrl-C or
- *      SIGTERM stops it (signals.c).
+ *      SIGTERM stops it (signals.c); then stop that thread, before the
+ *      machine it feeds is taken down.
  *
  * Reference: Documentation/virt/kvm/api.rst (the KVM API).
  */
@@ -134,7 +135,7 @@ int main(int argc, char **argv)
 			mmiobus_stats_print(&vm.mmio_bus, stderr);
 		}
 	}
-	terminal_restore();
+	terminal_stop(); /* no other thread touches the VM after this */
 	destroy_machine(&vm);
 	devices_close(&vm);
 	return status;

@@ -19,7 +19,8 @@
  *      for Linux, long mode at the kernel's 64-bit entry point;
  *   6. feed stdin to COM1 from a thread of its own, and run the vCPU,
  *      handling exits, until the guest is done, or until Ctrl-C or
- *      SIGTERM stops it (signals.c).
+ *      SIGTERM stops it (signals.c); then stop that thread, before the
+ *      machine it feeds is taken down.
  *
  * Reference: Documentation/virt/kvm/api.rst (the KVM API);
  * Documentation/arch/x86/boot.rst (the Linux boot protocol).
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
 			mmiobus_stats_print(&vm.mmio_bus, stderr);
 		}
 	}
-	terminal_restore();
+	terminal_stop(); /* no other thread touches the VM after this */
 	destroy_machine(&vm);
 	devices_close(&vm);
 	return status;

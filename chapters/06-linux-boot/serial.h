@@ -30,6 +30,7 @@ struct serial {
 	unsigned rx_trigger;      /* FCR bits 7:6: 1, 4, 8 or 14 bytes */
 	bool thr_interrupt;       /* "THR empty" waits to be reported */
 	struct serial_fifo rx;
+	bool disconnected;        /* the sender is gone: input stops waiting */
 
 	/* Wiring to the rest of the machine. */
 	void (*output)(void *ctx, uint8_t byte); /* transmitted bytes */
@@ -43,6 +44,7 @@ void serial_init(struct serial *s, void (*output)(void *, uint8_t),
 uint8_t serial_read(void *opaque, uint16_t offset);
 void serial_write(void *opaque, uint16_t offset, uint8_t value);
 void serial_receive(struct serial *s, uint8_t byte);
-void serial_receive_wait(struct serial *s, uint8_t byte);
+bool serial_receive_wait(struct serial *s, uint8_t byte);
+void serial_disconnect(struct serial *s);
 
 #endif

@@ -49,6 +49,7 @@ struct guest_case {
 	 * triple fault; the report then shows the power-on state). */
 	const char *err_unless_reset[MAX_ERR_LINES];
 	bool one_line_err;     /* stderr must be exactly one line */
+	bool no_err;           /* stderr must be empty */
 	bool trace_matches_stats; /* as many trace lines as the stats total */
 	struct stats_row stats[MAX_STATS];
 	bool needs_kvm;        /* false: fails before KVM is opened */
@@ -68,6 +69,9 @@ struct guest_case {
 	const char *disk_image;
 	const char *out_has_all[MAX_OUT_LINES]; /* substrings stdout must contain */
 	int timeout_s;         /* 0: CASE_TIMEOUT_MS */
+	/* Run the vmm this many times (0: once), each run checked: a race
+	 * that shows in some runs only gets more chances to show. */
+	int repeat;
 	/* Why an emulation-backed KVM (one that runs guest kernel code in
 	 * its instruction emulator, such as the kvm_pvm module; book
 	 * appendix B) cannot run this case as hardware would; NULL: it can.

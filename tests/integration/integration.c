@@ -291,9 +291,9 @@ static long stats_value(const char *err, const char *reason)
 	return -1;
 }
 
-START_TEST(test_case)
+/* One run of the vmm for iteration i, and every check of its case. */
+static void run_and_check(const struct run *r, int i)
 {
-	const struct run *r = &runs[tested[_i]];
 	const struct guest_case *c = r->c;
 	const char *argv[MAX_ARGS + 8];
 	char bufs[MAX_ARGS + 2][256];
@@ -309,7 +309,7 @@ START_TEST(test_case)
 	bool disk_ok = true;
 
 	if (uses_disk(c))
-		make_disk(_i, c);
+		make_disk(i, c);
 	build_argv(r, argv, bufs);
 	ck_assert_int_eq(vmm_run(&opts, &res), 0);
 	if (uses_disk(c))
@@ -352,6 +352,8 @@ START_TEST(test_case)
 		ck_assert_msg(count_lines_starting(res.err, "") == 1 &&
 			      res.err[res.err_len - 1] == '\n',
 			      "%s: stderr is not one line: %s", c->name, res.err);
+	ck_assert_msg(!c->no_err || res.err_len == 0, "%s: stderr is not empty: %s",
+		      c->name, res.err);
 	for (int i = 0; i < MAX_STATS && c->stats[i].reason; i++)
 		ck_assert_int_eq(stats_value(res.err, c->stats[i].reason),
 				 c->stats[i].count);
@@ -361,6 +363,14 @@ START_TEST(test_case)
 				 count_lines_starting(res.err, "exit reason"),
 				 stats_value(res.err, "total"));
 	vmm_result_free(&res);
+}
+
+START_TEST(test_case)
+{
+	const struct run *r = &runs[tested[_i]];
+
+	for (int k = 0; k < (r->c->repeat ? r->c->repeat : 1); k++)
+		run_and_check(r, _i);
 }
 END_TEST
 

@@ -430,9 +430,11 @@ END_TEST
  * serial_receive_wait: the input thread waits for RTS, and for room in
  * a full FIFO, instead of overrunning it.
  */
+static bool received; /* what receive_one's serial_receive_wait said */
+
 static void *receive_one(void *arg)
 {
-	serial_receive_wait(&uart, *(uint8_t *)arg);
+	received = serial_receive_wait(&uart, *(uint8_t *)arg);
 	return NULL;
 }
 
@@ -471,6 +473,29 @@ START_TEST(test_uart_receive_wait)
 	for (int i = 1; i < SERIAL_FIFO_SIZE; i++)
 		ck_assert_uint_eq(in(UART_RX), 'a' + i);
 	ck_assert_uint_eq(in(UART_RX), 'W');
+}
+END_TEST
+
+/*
+ * serial_disconnect: the VM is ending, and a sender still waiting (here
+ * for RTS, which never comes) gives up, dropping its byte; so does every
+ * later one, at once.
+ */
+START_TEST(test_uart_disconnect)
+{
+	pthread_t thread;
+	uint8_t byte = 'D';
+
+	received = true;
+	ck_assert_int_eq(pthread_create(&thread, NULL, receive_one, &byte), 0);
+	usleep(20000);
+	serial_disconnect(&uart);
+	pthread_join(thread, NULL);
+	ck_assert(!received);
+	out(UART_MCR, UART_MCR_RTS);
+	ck_assert(!serial_receive_wait(&uart, 'E'));
+	ck_assert_uint_eq(rx_count(), 0);
+	ck_assert_uint_eq(in(UART_LSR) & UART_LSR_DR, 0);
 }
 END_TEST
 
@@ -1246,6 +1271,40 @@ START_TEST(test_terminal_restored_on_signals)
 }
 END_TEST
 
+/*
+ * terminal_stop ends the input thread wherever it waits, and joins it:
+ * in serial_receive_wait for RTS (its input already read), or in poll
+ * for input that never comes. Nothing reaches the UART afterwards. A
+ * stop that did not wake the thread would hang here, and check's
+ * timeout fails the test. (stdin is a pipe: no raw mode.)
+ */
+START_TEST(test_terminal_stop)
+{
+	int pipe_fds[2];
+
+	uart_setup();
+	ck_assert_int_eq(pipe(pipe_fds), 0);
+	ck_assert_int_eq(dup2(pipe_fds[0], STDIN_FILENO), STDIN_FILENO);
+	ck_assert_int_eq(write(pipe_fds[1], "abc", 3), 3);
+	ck_assert_int_eq(terminal_start(&uart), 0);
+	usleep(20000);           /* it has read "abc" and waits for RTS */
+	terminal_stop();
+	out(UART_MCR, UART_MCR_RTS);
+	usleep(20000);
+	ck_assert_uint_eq(rx_count(), 0);
+
+	uart_setup();            /* again, ready, with nothing to read */
+	out(UART_MCR, UART_MCR_RTS);
+	ck_assert_int_eq(terminal_start(&uart), 0);
+	usleep(20000);           /* it waits in poll */
+	terminal_stop();
+	ck_assert_int_eq(write(pipe_fds[1], "d", 1), 1);
+	usleep(20000);
+	ck_assert_uint_eq(rx_count(), 0);
+	close(pipe_fds[1]);
+}
+END_TEST
+
 /* ---- signals: Ctrl-C and SIGTERM stop the vCPU ---- */
 
 /*
@@ -1329,6 +1388,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_uart_loopback_msr);
 	tcase_add_test(tc, test_uart_rx_trigger_levels);
 	tcase_add_test(tc, test_uart_receive_wait);
+	tcase_add_test(tc, test_uart_disconnect);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("linux-8250");
@@ -1365,6 +1425,7 @@ static Suite *suite(void)
 	tc = tcase_create("terminal");
 	tcase_add_test(tc, test_terminal_restored_on_exit);
 	tcase_add_test(tc, test_terminal_restored_on_signals);
+	tcase_add_test(tc, test_terminal_stop);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("signals");
