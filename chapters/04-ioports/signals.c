@@ -15,7 +15,9 @@
  * that arrives just before it enters makes that KVM_RUN return EINTR at
  * once, instead of being lost until the guest next exits. The signal
  * must reach the vCPU's thread, so the VMM's other thread blocks every
- * signal (terminal.c).
+ * signal (terminal.c). Once the VM is over, main holds the signals back
+ * (signals_release) before it unmaps the kvm_run page the handler
+ * writes to.
  *
  * The exit status is the one a shell gives a death by the signal:
  * 128 + its number, 130 for SIGINT, 143 for SIGTERM. The VMM returns
@@ -37,6 +39,9 @@
 /* What a shell reports for a process killed by a signal: 128 + signal. */
 #define SIGNAL_STATUS_BASE 128
 
+/* The signals that stop the guest (appendix A's statuses 130, 143). */
+static const int stop_signals[] = { SIGINT, SIGTERM };
+
 static struct kvm_run *vcpu_run;          /* the vCPU's shared page */
 static volatile sig_atomic_t stop_requested; /* the signal, or 0 */
 
@@ -47,13 +52,20 @@ static void request_stop(int sig)
 	vcpu_run->immediate_exit = 1;
 }
 
+/* The stop signals, as a set for pthread_sigmask. */
+static void stop_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(set, stop_signals[i]);
+}
+
 /*
  * signals_catch - from now on SIGINT and SIGTERM stop the vCPU whose
  * kvm_run page is `run`. Call it in the vCPU's thread. 0, or -1.
  */
 int signals_catch(struct kvm_run *run)
 {
-	static const int stop_signals[] = { SIGINT, SIGTERM };
 	struct sigaction sa;
 	sigset_t set;
 
@@ -68,10 +80,22 @@ int signals_catch(struct kvm_run *run)
 		}
 	}
 	/* A mask is inherited across exec: make sure they get through. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	stop_signal_set(&set);
 	return pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0 ? 0 : -1;
+}
+
+/*
+ * signals_release - the VM is over: from now on the stop signals wait,
+ * blocked, and go with the process. Call it in the vCPU's thread before
+ * the vCPU's kvm_run page is unmapped: a handler that wrote to the page
+ * after that would crash the VMM on its way out.
+ */
+void signals_release(void)
+{
+	sigset_t set;
+
+	stop_signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 /* stop_signal - the signal that asked the VMM to stop, or 0. */

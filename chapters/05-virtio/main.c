@@ -92,6 +92,9 @@ static int create_machine(struct vm *vm)
 
 static void destroy_machine(struct vm *vm)
 {
+	/* The stop signals' handler writes to the kvm_run page: hold them
+	 * back before the page is unmapped (signals.c). */
+	signals_release();
 	vcpu_destroy(&vm->vcpu);
 	memory_destroy(&vm->mem);
 	if (vm->vm_fd >= 0)

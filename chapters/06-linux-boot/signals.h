@@ -11,6 +11,7 @@
 #include "vm.h"
 
 int signals_catch(struct kvm_run *run);
+void signals_release(void);
 int stop_signal(void);
 int stop_report(struct vm *vm, int sig, FILE *out);
 

@@ -1342,6 +1342,24 @@ START_TEST(test_signals_unblocked)
 }
 END_TEST
 
+/*
+ * Once the VM is over (signals_release), a stop signal waits, blocked:
+ * the handler must not write to the kvm_run page, which main unmaps next.
+ */
+START_TEST(test_signals_released)
+{
+	struct kvm_run run = { 0 };
+	sigset_t pending;
+
+	ck_assert_int_eq(signals_catch(&run), 0);
+	signals_release();
+	ck_assert_int_eq(raise(SIGTERM), 0);
+	ck_assert_uint_eq(run.immediate_exit, 0);
+	ck_assert_int_eq(sigpending(&pending), 0);
+	ck_assert(sigismember(&pending, SIGTERM));
+}
+END_TEST
+
 /* The report's status is the shell's for that signal: 128 + its number. */
 START_TEST(test_stop_report_status)
 {
@@ -1431,6 +1449,7 @@ static Suite *suite(void)
 	tc = tcase_create("signals");
 	tcase_add_test(tc, test_signals_stop_the_vcpu);
 	tcase_add_test(tc, test_signals_unblocked);
+	tcase_add_test(tc, test_signals_released);
 	tcase_add_test(tc, test_stop_report_status);
 	suite_add_tcase(s, tc);
 
