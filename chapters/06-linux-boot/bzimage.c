@@ -82,18 +82,33 @@ static int load_protected_mode(const struct input_file *f,
 			       struct linux_kernel *kernel)
 {
 	const struct setup_header *hdr = &kernel->header.hdr;
-	uint64_t offset = kernel_offset(hdr), size;
+	uint64_t offset = kernel_offset(hdr), size, run_at;
 
 	/* syssize counts the protected-mode part in 16-byte paragraphs */
 	if (offset + (uint64_t)hdr->syssize * 16 > f->size) {
 		fprintf(stderr, "vmm: kernel %s is truncated\n", f->path);
 		return EX_DATAERR;
 	}
+	/* We jump KERNEL_ENTRY64_OFFSET bytes into that part: a part that
+	 * ends before (syssize 0, say) would have the vCPU run zeros. */
+	if ((uint64_t)hdr->syssize * 16 <= KERNEL_ENTRY64_OFFSET) {
+		fprintf(stderr, "vmm: kernel %s has no code at its 64-bit entry point "
+			"(syssize %u)\n", f->path, hdr->syssize);
+		return EX_DATAERR;
+	}
 	size = f->size - offset;
 	kernel->load_addr = KERNEL_LOAD_ADDR;
 	/* RAM the kernel needs: the file where we load it, and init_size
-	 * where it will run */
-	kernel->end = runtime_start(hdr, KERNEL_LOAD_ADDR) + hdr->init_size;
+	 * where it will run. pref_address is any 64-bit value the file
+	 * likes: added to init_size unchecked, it could wrap past 2^64 to a
+	 * small end that "fits". */
+	run_at = runtime_start(hdr, KERNEL_LOAD_ADDR);
+	if (run_at > UINT64_MAX - hdr->init_size) {
+		fprintf(stderr, "vmm: kernel %s runs at 0x%llx, beyond any RAM\n",
+			f->path, (unsigned long long)run_at);
+		return EX_DATAERR;
+	}
+	kernel->end = run_at + hdr->init_size;
 	if (kernel->end < KERNEL_LOAD_ADDR + size)
 		kernel->end = KERNEL_LOAD_ADDR + size;
 	if (kernel->end > mem->size) {
@@ -109,7 +124,7 @@ static int load_protected_mode(const struct input_file *f,
  * mode part to KERNEL_LOAD_ADDR, leaving room for what it unpacks to
  * (init_size). Returns 0 with *kernel filled, or an exit status after a
  * one-line message: 66 cannot open, 65 not a bzImage, truncated, too old,
- * or too big for RAM.
+ * no code at the entry point, or too big for RAM.
  */
 int bzimage_load(const char *path, const struct guest_memory *mem,
 		 struct linux_kernel *kernel)

@@ -228,6 +228,56 @@ START_TEST(test_bzimage_runtime_start)
 }
 END_TEST
 
+/*
+ * pref_address is the file's to choose, up to 2^64 - 1. Where the
+ * kernel runs plus init_size must not wrap past 2^64 to a small end
+ * that seems to fit: non-relocatable, it runs at pref_address itself;
+ * relocatable, never below it.
+ */
+START_TEST(test_bzimage_pref_address_wraps)
+{
+	struct kernel_spec spec = good_kernel();
+
+	spec.relocatable = 0;
+	spec.pref_address = UINT64_MAX - TEST_INIT_SIZE + 0x1000;
+	expect_spec_fails(&spec, EX_DATAERR, "pref_address + init_size wraps to 0xfff");
+	spec.pref_address = UINT64_MAX;
+	expect_spec_fails(&spec, EX_DATAERR, "pref_address 2^64 - 1");
+	spec.relocatable = 1;
+	spec.kernel_alignment = 2 * MiB;
+	spec.pref_address = UINT64_MAX - 2 * MiB + 1;
+	expect_spec_fails(&spec, EX_DATAERR, "relocatable, pref_address near 2^64");
+	spec.pref_address = 1ULL << 63;          /* no wrap: just too far */
+	expect_spec_fails(&spec, EX_DATAERR, "pref_address 2^63");
+}
+END_TEST
+
+/*
+ * The 64-bit entry point is KERNEL_ENTRY64_OFFSET (0x200) bytes into
+ * the protected-mode part: a part that ends at or before it (syssize 0
+ * and nothing after the setup sectors, say) has no code to run there,
+ * and the vCPU would execute the zeros of empty RAM.
+ */
+START_TEST(test_bzimage_no_protected_mode_part)
+{
+	struct kernel_spec spec = good_kernel();
+	struct linux_kernel kernel;
+	struct test_kernel k;
+
+	spec.syssize = 0;
+	spec.pm_size = 0;
+	expect_spec_fails(&spec, EX_DATAERR, "syssize 0, nothing after the setup sectors");
+	spec.pm_size = TEST_PM_SIZE;             /* bytes there, but syssize says none */
+	expect_spec_fails(&spec, EX_DATAERR, "syssize 0, bytes after the setup sectors");
+	spec.syssize = 0x200 / 16;
+	expect_spec_fails(&spec, EX_DATAERR, "a part that ends at the entry point");
+	spec.syssize = 0x210 / 16;               /* one paragraph past it: loads */
+	k = make_kernel(&spec);
+	ck_assert_int_eq(bzimage_load(k.path, &bz_mem, &kernel), 0);
+	free_kernel(&k);
+}
+END_TEST
+
 START_TEST(test_bzimage_missing_file)
 {
 	char path[sizeof(temp_dir) + 16];
@@ -366,6 +416,8 @@ void add_bzimage_tests(Suite *s)
 	tcase_add_test(tc, test_bzimage_init_size);
 	tcase_add_test(tc, test_bzimage_init_size_beyond_ram);
 	tcase_add_test(tc, test_bzimage_runtime_start);
+	tcase_add_test(tc, test_bzimage_pref_address_wraps);
+	tcase_add_test(tc, test_bzimage_no_protected_mode_part);
 	tcase_add_test(tc, test_bzimage_missing_file);
 	tcase_add_test(tc, test_bzimage_empty_file);
 	tcase_add_test(tc, test_bzimage_no_hdrs);
