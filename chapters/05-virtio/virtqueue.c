@@ -45,17 +45,17 @@
 #define AVAIL_ALIGN 2
 #define USED_ALIGN  4
 
-static uint64_t desc_table_size(uint16_t size)
+static uint64_t desc_table_size(uint32_t size)
 {
 	return (uint64_t)size * sizeof(struct vring_desc);
 }
 
-static uint64_t avail_ring_size(uint16_t size)
+static uint64_t avail_ring_size(uint32_t size)
 {
 	return offsetof(struct vring_avail, ring) + (uint64_t)size * sizeof(__virtio16);
 }
 
-static uint64_t used_ring_size(uint16_t size)
+static uint64_t used_ring_size(uint32_t size)
 {
 	return offsetof(struct vring_used, ring) +
 	       (uint64_t)size * sizeof(struct vring_used_elem);

@@ -18,7 +18,8 @@
 
 /* One queue's state as the driver set it up through the transport. */
 struct virtq {
-	uint16_t size;          /* descriptors in the table (QueueNum) */
+	uint32_t size;          /* descriptors in the table: QueueNum, all 32
+				   bits as written, checked at QueueReady */
 	bool ready;             /* QueueReady */
 	uint64_t desc_addr;     /* guest-physical: descriptor table */
 	uint64_t avail_addr;    /* guest-physical: available ring */

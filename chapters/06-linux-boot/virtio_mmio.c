@@ -217,7 +217,12 @@ static void write_queue_register(struct virtio_device *dev, uint64_t offset, uin
 	if (!vq || vq->ready)
 		return;
 	switch (offset) {
-	case VIRTIO_MMIO_QUEUE_NUM:	   vq->size = (uint16_t)value; break;
+	/* Kept whole: 0x10008 cut to 16 bits would pass as 8, a size the
+	 * driver never asked for. A size above QueueNumMax breaks 4.2.2.2,
+	 * and QueueReady refuses it: the device needs a reset, as the
+	 * rust-vmm virtio-queue refuses such a queue when it is activated.
+	 * (QEMU ignores the write instead, keeping the old size.) */
+	case VIRTIO_MMIO_QUEUE_NUM:	   vq->size = value; break;
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:   set_half(&vq->desc_addr, false, value); break;
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:  set_half(&vq->desc_addr, true, value); break;
 	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:  set_half(&vq->avail_addr, false, value); break;

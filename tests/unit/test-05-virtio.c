@@ -881,6 +881,32 @@ START_TEST(test_mmio_bad_layout_needs_reset)
 }
 END_TEST
 
+/*
+ * QueueNum is a 32-bit register. A size above QueueNumMax breaks
+ * 4.2.2.2 and is refused at QueueReady, whatever its low 16 bits say:
+ * 0x10008 is not 8, and 0x10000 is not 0.
+ */
+START_TEST(test_mmio_queue_num_above_max_needs_reset)
+{
+	static const uint32_t sizes[] = { 0x10000 | QSIZE, 0x10000, VIRTQ_MAX_SIZE * 2,
+					  0xffffffff };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		ck_assert_uint_eq(negotiate(&dev, 0, 1) & S_FOK, S_FOK);
+		stderr_capture();
+		setup_queue(&dev, sizes[i]);
+		ck_assert_int_eq(stderr_lines(), 1);
+		ck_assert_msg(reg_read(&dev, VIRTIO_MMIO_QUEUE_READY) == 0,
+			      "QueueNum 0x%x taken", sizes[i]);
+		ck_assert(reg_read(&dev, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	}
+	/* after a reset, QueueNumMax itself is fine */
+	ck_assert_uint_eq(negotiate(&dev, 0, 1) & S_FOK, S_FOK);
+	setup_queue(&dev, VIRTQ_MAX_SIZE);
+	ck_assert_uint_eq(reg_read(&dev, VIRTIO_MMIO_QUEUE_READY), 1);
+}
+END_TEST
+
 START_TEST(test_mmio_layout_outside_ram_needs_reset)
 {
 	ck_assert_uint_eq(negotiate(&dev, 0, 1) & S_FOK, S_FOK);
@@ -1944,6 +1970,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_mmio_queue_registers);
 	tcase_add_test(tc, test_mmio_queue_locked_when_ready);
 	tcase_add_test(tc, test_mmio_bad_layout_needs_reset);
+	tcase_add_test(tc, test_mmio_queue_num_above_max_needs_reset);
 	tcase_add_test(tc, test_mmio_layout_outside_ram_needs_reset);
 	tcase_add_test(tc, test_mmio_rng_request);
 	tcase_add_test(tc, test_mmio_notify_handles_every_chain);
