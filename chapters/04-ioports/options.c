@@ -39,7 +39,8 @@ static const char usage_text[] =
 	"  69    KVM is unavailable\n"
 	"  70    the guest crashed (a crash report goes to stderr)\n"
 	"  71    a host system call failed while setting up the VM\n"
-	"  130   stopped by Ctrl-C (SIGINT): a report says where the guest was\n"
+	"  129   stopped by a hangup (SIGHUP): a report says where the guest was\n"
+	"  130   stopped by Ctrl-C (SIGINT): the same report\n"
 	"  143   stopped by SIGTERM: the same report\n";
 
 /*

@@ -1,13 +1,15 @@
 /*
- * signals.c - Ctrl-C and SIGTERM: stopping the guest, and saying where
- * it was.
+ * signals.c - Ctrl-C, SIGTERM and SIGHUP: stopping the guest, and saying
+ * where it was.
  *
  * From this chapter on HLT waits for an interrupt, as on hardware, so a
  * guest that ends in `cli; hlt` (every chapter-1 guest) waits for ever:
  * nothing can wake it. Its reader presses Ctrl-C. A VMM that simply died
  * of the signal would leave them guessing; this one takes the vCPU out of
  * KVM_RUN, reads its state, and says where it is, in which mode, and
- * whether it is halted with interrupts disabled.
+ * whether it is halted with interrupts disabled. SIGTERM (what kill and
+ * timeout send) and SIGHUP (the terminal went away: its window closed,
+ * the ssh connection dropped) end the VM the same way.
  *
  * The standard way out of KVM_RUN is a signal to the vCPU's thread
  * whose handler sets kvm_run->immediate_exit: a signal that arrives
@@ -20,8 +22,9 @@
  * writes to.
  *
  * The exit status is the one a shell gives a death by the signal:
- * 128 + its number, 130 for SIGINT, 143 for SIGTERM. The VMM returns
- * through main as on any other ending, so the terminal is restored.
+ * 128 + its number, 129 for SIGHUP, 130 for SIGINT, 143 for SIGTERM. The
+ * VMM returns through main as on any other ending, so the terminal is
+ * restored.
  *
  * Reference: Documentation/virt/kvm/api.rst, 4.10 (KVM_RUN), 4.38
  * (KVM_GET_MP_STATE) and 5 (immediate_exit); signal(7), pthreads(7).
@@ -39,13 +42,13 @@
 /* What a shell reports for a process killed by a signal: 128 + signal. */
 #define SIGNAL_STATUS_BASE 128
 
-/* The signals that stop the guest (appendix A's statuses 130, 143). */
-static const int stop_signals[] = { SIGINT, SIGTERM };
+/* The signals that stop the guest (appendix A's statuses 129, 130, 143). */
+static const int stop_signals[] = { SIGHUP, SIGINT, SIGTERM };
 
 static struct kvm_run *vcpu_run;          /* the vCPU's shared page */
 static volatile sig_atomic_t stop_requested; /* the signal, or 0 */
 
-/* On SIGINT or SIGTERM: remember it, and make KVM_RUN return. */
+/* On a stop signal: remember it, and make KVM_RUN return. */
 static void request_stop(int sig)
 {
 	stop_requested = sig;
@@ -61,8 +64,8 @@ static void stop_signal_set(sigset_t *set)
 }
 
 /*
- * signals_catch - from now on SIGINT and SIGTERM stop the vCPU whose
- * kvm_run page is `run`. Call it in the vCPU's thread. 0, or -1.
+ * signals_catch - from now on SIGINT, SIGTERM and SIGHUP stop the vCPU
+ * whose kvm_run page is `run`. Call it in the vCPU's thread. 0, or -1.
  */
 int signals_catch(struct kvm_run *run)
 {
@@ -104,6 +107,16 @@ int stop_signal(void)
 	return stop_requested;
 }
 
+/* How the report names each stop signal. */
+static const char *stop_signal_name(int sig)
+{
+	switch (sig) {
+	case SIGHUP: return "SIGHUP (hangup)";
+	case SIGINT: return "SIGINT (Ctrl-C)";
+	default:     return "SIGTERM";
+	}
+}
+
 /* Is the vCPU in HLT? KVM keeps that state (KVM_GET_MP_STATE). */
 static bool vcpu_halted(const struct vcpu *vcpu)
 {
@@ -124,7 +137,7 @@ int stop_report(struct vm *vm, int sig, FILE *out)
 	bool halted;
 
 	fprintf(out, "vmm: stopped by %s after %llu VM exits\n",
-		sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM",
+		stop_signal_name(sig),
 		(unsigned long long)stats_total(&vm->stats));
 	if (ioctl(vm->vcpu.fd, KVM_GET_REGS, &regs) < 0 ||
 	    ioctl(vm->vcpu.fd, KVM_GET_SREGS, &sregs) < 0) {

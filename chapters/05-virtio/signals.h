@@ -1,6 +1,6 @@
 /*
- * signals.h - Ctrl-C and SIGTERM: stopping the guest, and saying where
- * it was.
+ * signals.h - Ctrl-C, SIGTERM and SIGHUP: stopping the guest, and
+ * saying where it was.
  */
 #ifndef SIGNALS_H
 #define SIGNALS_H

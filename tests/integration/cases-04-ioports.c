@@ -121,5 +121,15 @@ const struct guest_case cases_04[] = {
 			 " mode: real\n",
 			 "halted with interrupts disabled (HLT with RFLAGS.IF=0)" },
 	},
+	{
+		.name = "cli; hlt waits: SIGHUP says why", .chapter = 4,
+		.guest = "01-hello", .mode = "real", .needs_kvm = true,
+		.signal_on_output = "Hello from real mode!\n",
+		.signal_on_output_sig = SIGHUP,
+		.out = "Hello from real mode!\n", .status = 129,
+		.err = { "vmm: stopped by SIGHUP (hangup) after 22 VM exits\n",
+			 " mode: real\n",
+			 "halted with interrupts disabled (HLT with RFLAGS.IF=0)" },
+	},
 	{ .name = NULL },
 };

@@ -1305,16 +1305,16 @@ START_TEST(test_terminal_stop)
 }
 END_TEST
 
-/* ---- signals: Ctrl-C and SIGTERM stop the vCPU ---- */
+/* ---- signals: Ctrl-C, SIGTERM and SIGHUP stop the vCPU ---- */
 
 /*
- * SIGINT and SIGTERM are caught, not fatal: the handler makes the next
- * (or the current) KVM_RUN return at once, and remembers the signal.
- * (Each check test runs in a process of its own.)
+ * SIGINT, SIGTERM and SIGHUP are caught, not fatal: the handler makes
+ * the next (or the current) KVM_RUN return at once, and remembers the
+ * signal. (Each check test runs in a process of its own.)
  */
 START_TEST(test_signals_stop_the_vcpu)
 {
-	static const int sigs[] = { SIGINT, SIGTERM };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct kvm_run run = { 0 };
@@ -1371,11 +1371,14 @@ START_TEST(test_stop_report_status)
 	vm.stats.count[KVM_EXIT_IO] = 22;
 	ck_assert_int_eq(stop_report(&vm, SIGINT, out), 130);
 	ck_assert_int_eq(stop_report(&vm, SIGTERM, out), 143);
+	ck_assert_int_eq(stop_report(&vm, SIGHUP, out), 129);
 	fclose(out);
 	ck_assert_pstr_eq(text,
 		"vmm: stopped by SIGINT (Ctrl-C) after 22 VM exits\n"
 		"  (registers unavailable)\n"
 		"vmm: stopped by SIGTERM after 22 VM exits\n"
+		"  (registers unavailable)\n"
+		"vmm: stopped by SIGHUP (hangup) after 22 VM exits\n"
 		"  (registers unavailable)\n");
 	free(text);
 }
