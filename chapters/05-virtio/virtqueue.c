@@ -113,13 +113,16 @@ static int add_buffer(const struct guest_memory *mem, struct virtq_chain *chain,
 /*
  * Follows an indirect table: a descriptor whose buffer is itself an
  * array of descriptors, chained by index from entry 0 (2.7.5.3). It may
- * not nest, and its chain is bounded by its own length.
+ * not nest, and its chain is bounded by its own length. Unlike the
+ * queue's own table it may lie at any address (2.7's alignments are the
+ * queue areas'), so it is read as bytes: each entry memcpy'd out, never
+ * through a struct pointer that an odd address would make misaligned.
  */
 static int walk_indirect(const struct guest_memory *mem, struct virtq_chain *chain,
 			 const struct vring_desc *table_desc, const char **why)
 {
 	uint32_t entries = table_desc->len / sizeof(struct vring_desc);
-	const struct vring_desc *table;
+	const uint8_t *table;
 	uint32_t i = 0;
 
 	if (table_desc->len == 0 || table_desc->len % sizeof(struct vring_desc) ||
@@ -128,8 +131,8 @@ static int walk_indirect(const struct guest_memory *mem, struct virtq_chain *cha
 		return -1;
 	}
 	table = guest_ptr(mem, table_desc->addr, table_desc->len);
-	if (!table || table_desc->addr % DESC_ALIGN) {
-		*why = "indirect table outside guest RAM or misaligned";
+	if (!table) {
+		*why = "indirect table outside guest RAM";
 		return -1;
 	}
 	for (uint32_t steps = 0;; steps++) {
@@ -139,7 +142,7 @@ static int walk_indirect(const struct guest_memory *mem, struct virtq_chain *cha
 			*why = "indirect chain longer than its table (a loop?)";
 			return -1;
 		}
-		memcpy(&d, &table[i], sizeof(d));
+		memcpy(&d, table + (uint64_t)i * sizeof(d), sizeof(d));
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			*why = "nested indirect table";
 			return -1;
