@@ -16,17 +16,19 @@
  * guest RAM and the file with preadv/pwritev, straight into the guest's
  * buffers. A FLUSH reaches the disk (fdatasync) before its status says
  * OK: that is the promise a journaling file system in the guest builds
- * on. Requests past the end of the disk and writes to a read-only disk
+ * on. Requests past the end of the disk, writes to a read-only disk, and
+ * requests larger than seg_max buffers of size_max bytes could carry
  * complete with IOERR; unknown types with UNSUPP. A chain with no room
  * for a header or a status is not a request at all: the transport then
  * marks the device broken.
  *
- * Features offered: VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_BLK_SIZE,
+ * Features offered: VIRTIO_BLK_F_SEG_MAX and VIRTIO_BLK_F_SIZE_MAX
+ * (together they bound a request), VIRTIO_BLK_F_BLK_SIZE,
  * VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_RO for a read-only disk,
  * VIRTIO_RING_F_INDIRECT_DESC (the walker follows indirect tables), and
  * the transport's VIRTIO_F_VERSION_1.
- * Everything else (SIZE_MAX, GEOMETRY, TOPOLOGY, MQ, DISCARD,
- * WRITE_ZEROES, CONFIG_WCE, EVENT_IDX, ...) is refused by not offering it.
+ * Everything else (GEOMETRY, TOPOLOGY, MQ, DISCARD, WRITE_ZEROES,
+ * CONFIG_WCE, EVENT_IDX, ...) is refused by not offering it.
  *
  * Reference: virtio 1.2, 5.2 Block Device; <linux/virtio_blk.h>.
  */
@@ -43,9 +45,6 @@
 #include <sys/uio.h>
 #include <sysexits.h>
 #include <unistd.h>
-
-/* Data buffers per request: the queue, less the header and status. */
-#define BLK_SEG_MAX (VIRTQ_MAX_SIZE - 2)
 
 /*
  * virtio_blk_open - opens the backing file. 0, or EX_NOINPUT (66) with a
@@ -88,6 +87,7 @@ void virtio_blk_close(struct virtio_blk *blk)
 uint64_t virtio_blk_features(const struct virtio_blk *blk)
 {
 	uint64_t features = 1ULL << VIRTIO_BLK_F_SEG_MAX |
+			    1ULL << VIRTIO_BLK_F_SIZE_MAX |
 			    1ULL << VIRTIO_BLK_F_BLK_SIZE |
 			    1ULL << VIRTIO_BLK_F_FLUSH |
 			    1ULL << VIRTIO_RING_F_INDIRECT_DESC;
@@ -102,6 +102,7 @@ void virtio_blk_fill_config(const struct virtio_blk *blk, struct virtio_device *
 {
 	struct virtio_blk_config config = {
 		.capacity = blk->capacity,
+		.size_max = BLK_SIZE_MAX,
 		.seg_max = BLK_SEG_MAX,
 		.blk_size = SECTOR_SIZE,
 	};
@@ -216,6 +217,10 @@ static uint8_t read_write(struct virtio_device *dev, const struct blk_request *r
 		return VIRTIO_BLK_S_IOERR;
 	/* Every data byte must go the request's way. */
 	if (is_read ? !req->data_writable : !req->data_readable)
+		return VIRTIO_BLK_S_IOERR;
+	/* More than the driver was told it may send (size_max, seg_max):
+	 * refused, so that no request holds the vCPU for long. */
+	if (req->data_len > BLK_MAX_REQUEST)
 		return VIRTIO_BLK_S_IOERR;
 	if (!within_disk(blk, req->header.sector, req->data_len))
 		return VIRTIO_BLK_S_IOERR;

@@ -8,6 +8,11 @@
  * disks spinning and no keyboard. Ours come from the host's getrandom(2).
  * No features beyond the transport's; no config space.
  *
+ * The work happens on the vCPU's thread, inside the exit of the
+ * driver's notify, so it is bounded: at most RNG_MAX_REQUEST bytes per
+ * request, which the device may give (5.4.7.2: it "MAY use less than
+ * the entire buffer length"; the driver reads the used length).
+ *
  * Reference: virtio 1.2, 5.4 Entropy Device; getrandom(2).
  */
 #include "virtio_rng.h"
@@ -30,7 +35,10 @@ static int fill_random(uint8_t *buf, uint32_t len)
 	return 0;
 }
 
-/* Every writable buffer of the chain, filled. Readable ones are skipped. */
+/*
+ * The chain's writable buffers, filled in order up to RNG_MAX_REQUEST
+ * bytes in all; readable ones are skipped. *written says how far.
+ */
 static int rng_handle_chain(struct virtio_device *dev, unsigned queue,
 			    const struct virtq_chain *chain, uint32_t *written,
 			    const char **why)
@@ -39,20 +47,18 @@ static int rng_handle_chain(struct virtio_device *dev, unsigned queue,
 
 	(void)queue;
 	*written = 0;
-	for (unsigned i = 0; i < chain->count; i++) {
+	for (unsigned i = 0; i < chain->count && *written < RNG_MAX_REQUEST; i++) {
 		const struct virtq_buffer *b = &chain->buf[i];
+		uint32_t room = RNG_MAX_REQUEST - *written;
+		uint32_t n = b->len < room ? b->len : room;
 
 		if (!b->writable)
 			continue;
-		if (b->len > UINT32_MAX - *written) {
-			*why = "entropy request larger than 4 GiB";
-			return -1;
-		}
-		if (fill_random(guest_ptr(dev->mem, b->addr, b->len), b->len) < 0) {
+		if (fill_random(guest_ptr(dev->mem, b->addr, n), n) < 0) {
 			*why = "getrandom failed";
 			return -1;
 		}
-		*written += b->len;
+		*written += n;
 	}
 	rng->bytes += *written;
 	return 0;

@@ -1225,6 +1225,51 @@ START_TEST(test_rng_readable_only)
 }
 END_TEST
 
+/*
+ * A request gets at most RNG_MAX_REQUEST bytes (5.4.7.2: the device may
+ * fill less than it is offered), in order, so that one notify does
+ * bounded work: here a 512 KiB buffer, then the cap reached across
+ * buffers, then a chain of a queue's worth of buffers.
+ */
+START_TEST(test_rng_request_is_bounded)
+{
+	static const uint8_t zeros[64];
+	struct virtq_chain chain = {
+		.count = 1, .buf = { { BUF_ADDR, 512 * 1024, true } },
+	};
+	const char *why = NULL;
+	uint32_t written = 0;
+
+	ck_assert_uint_le(BUF_ADDR + 512 * 1024, RAM_SIZE);
+	ck_assert_int_eq(virtio_rng_ops.handle_chain(&dev, 0, &chain, &written, &why), 0);
+	ck_assert_uint_eq(written, RNG_MAX_REQUEST);
+	ck_assert(memcmp(ram + BUF_ADDR + RNG_MAX_REQUEST - 64, zeros, 64) != 0);
+	ck_assert(memcmp(ram + BUF_ADDR + RNG_MAX_REQUEST, zeros, 64) == 0);
+
+	/* a readable buffer, a writable one short of the cap, the rest */
+	memset(ram + BUF_ADDR, 0, 512 * 1024);
+	chain = (struct virtq_chain){
+		.count = 3,
+		.buf = {
+			{ BUF_ADDR, 32, false },
+			{ BUF_ADDR + 0x1000, RNG_MAX_REQUEST - 100, true },
+			{ BUF_ADDR + 0x40000, 4096, true },
+		},
+	};
+	ck_assert_int_eq(virtio_rng_ops.handle_chain(&dev, 0, &chain, &written, &why), 0);
+	ck_assert_uint_eq(written, RNG_MAX_REQUEST);
+	ck_assert(memcmp(ram + BUF_ADDR + 0x40000 + 100 - 64, zeros, 64) != 0);
+	ck_assert(memcmp(ram + BUF_ADDR + 0x40000 + 100, zeros, 64) == 0);
+
+	/* a chain as long as a queue, 1 MiB of buffers in all: still the cap */
+	chain.count = VIRTQ_MAX_BUFFERS;
+	for (unsigned i = 0; i < chain.count; i++)
+		chain.buf[i] = (struct virtq_buffer){ BUF_ADDR, 4096, true };
+	ck_assert_int_eq(virtio_rng_ops.handle_chain(&dev, 0, &chain, &written, &why), 0);
+	ck_assert_uint_eq(written, RNG_MAX_REQUEST);
+}
+END_TEST
+
 /* ---- virtio-blk against a temporary file ---- */
 
 #define DISK_SECTORS 64
@@ -1402,6 +1447,70 @@ START_TEST(test_blk_config)
 	/* config space is read-only */
 	reg_write(&dev, VIRTIO_MMIO_CONFIG, 12345);
 	ck_assert_uint_eq(reg_read(&dev, VIRTIO_MMIO_CONFIG), DISK_SECTORS);
+}
+END_TEST
+
+/*
+ * size_max and seg_max bound a request (5.2.3): BLK_MAX_REQUEST bytes,
+ * so that one exit moves at most that much. A request that carries
+ * more completes with IOERR and moves nothing, in either direction,
+ * even on a disk big enough for it. (Guest RAM is 1 MiB here, so the
+ * data buffers overlap; reads into one place are still reads.)
+ */
+START_TEST(test_blk_request_is_bounded)
+{
+	/* above the header and the status byte, below the end of RAM */
+	const uint64_t data_at = STATUS_ADDR + 0x1000;
+	const uint32_t half = (uint32_t)(BLK_MAX_REQUEST / 2);
+	struct virtq_chain chain = {
+		.count = 4,
+		.buf = {
+			{ HDR_ADDR, 16, false },
+			{ data_at, half, true },
+			{ data_at, half, true },
+			{ STATUS_ADDR, 1, true },
+		},
+	};
+	const char *why = NULL;
+	uint32_t written = 0, size_max = 0;
+	uint8_t sector[SECTOR_SIZE];
+
+	ck_assert(virtio_blk_features(&blk) & 1ULL << VIRTIO_BLK_F_SIZE_MAX);
+	virtio_mmio_read(&dev, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_blk_config, size_max),
+			 (uint8_t *)&size_max, 4);
+	ck_assert_uint_eq(size_max, BLK_SIZE_MAX);
+	ck_assert_uint_eq(BLK_MAX_REQUEST, (uint64_t)BLK_SEG_MAX * BLK_SIZE_MAX);
+	ck_assert_uint_eq(BLK_MAX_REQUEST % (2 * SECTOR_SIZE), 0);
+	ck_assert_uint_le(data_at + half, RAM_SIZE);
+	/* a disk of 4 MiB: the sizes below fit on it */
+	virtio_blk_close(&blk);
+	ck_assert_int_eq(truncate(disk_path, 4 << 20), 0);
+	blk_open(false);
+
+	/* exactly the bound: done */
+	put_header(VIRTIO_BLK_T_IN, 0);
+	ck_assert_int_eq(virtio_blk_ops.handle_chain(&dev, 0, &chain, &written, &why), 0);
+	ck_assert_uint_eq(ram[STATUS_ADDR], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(written, BLK_MAX_REQUEST + 1);
+
+	/* a sector more: IOERR, and nothing read */
+	chain.count = 5;
+	chain.buf[3] = (struct virtq_buffer){ data_at, SECTOR_SIZE, true };
+	chain.buf[4] = (struct virtq_buffer){ STATUS_ADDR, 1, true };
+	memset(ram + data_at, 0xee, half);
+	ck_assert_int_eq(virtio_blk_ops.handle_chain(&dev, 0, &chain, &written, &why), 0);
+	ck_assert_uint_eq(ram[STATUS_ADDR], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(written, 1);
+	ck_assert(all_bytes(ram + data_at, half, 0xee));
+
+	/* and nothing written */
+	for (unsigned i = 1; i <= 3; i++)
+		chain.buf[i].writable = false;
+	put_header(VIRTIO_BLK_T_OUT, 0);
+	ck_assert_int_eq(virtio_blk_ops.handle_chain(&dev, 0, &chain, &written, &why), 0);
+	ck_assert_uint_eq(ram[STATUS_ADDR], VIRTIO_BLK_S_IOERR);
+	file_sector(0, sector);
+	ck_assert(all_bytes(sector, SECTOR_SIZE, sector_byte(0)));
 }
 END_TEST
 
@@ -2024,6 +2133,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, rng_setup, rng_teardown);
 	tcase_add_test(tc, test_rng_fills_writable_only);
 	tcase_add_test(tc, test_rng_readable_only);
+	tcase_add_test(tc, test_rng_request_is_bounded);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("blk");
@@ -2032,6 +2142,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_blk_features);
 	tcase_add_test(tc, test_blk_config);
 	tcase_add_test(tc, test_blk_partial_tail);
+	tcase_add_test(tc, test_blk_request_is_bounded);
 	tcase_add_test(tc, test_blk_read);
 	tcase_add_test(tc, test_blk_read_scattered);
 	tcase_add_test(tc, test_blk_write);
