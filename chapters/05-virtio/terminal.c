@@ -27,8 +27,8 @@
  * crash of the VMM itself; a shell left in raw mode is the classic sign
  * of a careless VMM.
  *
- * The input thread blocks every signal, so that Ctrl-C and SIGTERM
- * reach the vCPU's thread, the one they must take out of KVM_RUN.
+ * The input thread blocks every signal, so that Ctrl-C, SIGTERM and
+ * SIGHUP reach the vCPU's thread, the one they must take out of KVM_RUN.
  *
  * Reference: termios(3) (raw mode), pthreads(7), signal(7), poll(2),
  * eventfd(2).
@@ -72,10 +72,10 @@ static void restore_and_die(int sig)
 	raise(sig);
 }
 
-/* SIGINT and SIGTERM are not here: they stop the guest (signals.c), and
- * main restores the terminal on its way out. */
+/* SIGINT, SIGTERM and SIGHUP are not here: they stop the guest
+ * (signals.c), and main restores the terminal on its way out. */
 static const int fatal_signals[] = {
-	SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
+	SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
 };
 
 /* Raw mode: bytes as typed, no echo; Ctrl-C still signals. */
