@@ -37,7 +37,8 @@ struct guest_case {
 					for the test;
 					"@DISK" a fresh disk for each run (see
 					integration.c), "@DISK,ro" the same, ro;
-					"@LINUX/FILE" a file of the Linux guest */
+					"@LINUX/FILE" a file of the Linux guest,
+					"@GUEST/NAME" the built guest NAME.bin */
 	const char *input;     /* stdin; NULL for none */
 	const char *out;       /* exact stdout; NULL: not checked */
 	const char *out_has;   /* a substring stdout must contain */
@@ -86,5 +87,8 @@ extern const struct guest_case cases_03[];
 extern const struct guest_case cases_04[];
 extern const struct guest_case cases_05[];
 extern const struct guest_case cases_06[];
+/* The hostile guests (cases-hostile.c): each row's chapter is where it
+ * starts to apply. */
+extern const struct guest_case cases_hostile[];
 
 #endif

@@ -22,7 +22,8 @@
  * A case with a disk_image gets a copy of that file instead.
  *
  * "@LINUX/FILE" names a file of the Linux guest (guests/linux/: the
- * kernel, its initramfs, its disk).
+ * kernel, its initramfs, its disk). "@GUEST/NAME" names a built guest,
+ * $KVMBOOK_GUESTS/NAME.bin, as an argument (a crafted --kernel, say).
  *
  * Environment:
  *   KVMBOOK_VMM_DIR   where the vmms are: DIR/NN-name/vmm (required)
@@ -65,6 +66,7 @@
 #define DISK_LABEL "kvmbook test disk\n"
 #define DISK_FIXTURE "@DISK"
 #define LINUX_FIXTURE "@LINUX/"
+#define GUEST_FIXTURE "@GUEST/"
 /* Present where KVM runs guest kernel code in its instruction emulator
  * (an emulation-backed KVM, book appendix B). */
 #define PVM_MODULE "/sys/module/kvm_pvm"
@@ -76,9 +78,11 @@
  * a shutdown (crash.c). */
 #define RESET_NOTE "KVM reset the vCPU at shutdown"
 
-/* Every chapter's table of cases, in chapter order. */
+/* Every chapter's table of cases, in chapter order, then the hostile
+ * guests' (cases-hostile.c), whose rows name their own chapters. */
 static const struct guest_case *const case_tables[] = {
 	cases_01, cases_02, cases_03, cases_04, cases_05, cases_06,
+	cases_hostile,
 };
 
 /* The chapters found, by number: "01-real-mode" etc. */
@@ -112,8 +116,9 @@ static const char *default_mode(int chapter)
 	return chapter == 1 ? "real" : chapter == 2 ? "protected" : "long";
 }
 
-/* Turns @EMPTY, @DIR, @BIG and @FIFO into the files made in scratch, and
- * @DISK (with any ",ro" after it) into this run's disk. */
+/* Turns @EMPTY, @DIR, @BIG and @FIFO into the files made in scratch,
+ * @DISK (with any ",ro" after it) into this run's disk, @LINUX/FILE and
+ * @GUEST/NAME into files of the Linux guest and built guests. */
 static const char *fixture_path(const char *arg, char *buf, size_t size)
 {
 	if (arg[0] != '@')
@@ -122,6 +127,8 @@ static const char *fixture_path(const char *arg, char *buf, size_t size)
 		snprintf(buf, size, "%s%s", disk_path, arg + strlen(DISK_FIXTURE));
 	else if (strncmp(arg, LINUX_FIXTURE, strlen(LINUX_FIXTURE)) == 0)
 		snprintf(buf, size, "%s/%s", linux_dir, arg + strlen(LINUX_FIXTURE));
+	else if (strncmp(arg, GUEST_FIXTURE, strlen(GUEST_FIXTURE)) == 0)
+		snprintf(buf, size, "%s/%s.bin", guests_dir, arg + strlen(GUEST_FIXTURE));
 	else
 		snprintf(buf, size, "%s/%s", scratch, arg + 1);
 	return buf;
