@@ -703,7 +703,7 @@ static void mmio_load(uint64_t where, unsigned width)
 		PROPERTY(load_le(data, 4) == VIRTIO_MMIO_MAGIC_VIRT, "MagicValue is not \"virt\"");
 	if (offset >= VIRTIO_MMIO_CONFIG &&
 	    offset - VIRTIO_MMIO_CONFIG + width <= m.dev[d].config_size)
-		PROPERTY(memcmp(data, m.config[d] + offset - VIRTIO_MMIO_CONFIG, width) == 0,
+		PROPERTY(memcmp(data, m.config[d] + (offset - VIRTIO_MMIO_CONFIG), width) == 0,
 			 "a config load does not read the config space");
 }
 

@@ -17,8 +17,9 @@
 #
 # fuzz/README.md says what each target checks and how to run one alone.
 # The chapter's files are compiled again here, into build/fuzz/obj/, with
-# libFuzzer's coverage instrumentation (-fsanitize=fuzzer-no-link); each
-# target links all of them but main.c, as the unit tests do.
+# libFuzzer's coverage instrumentation (-fsanitize=fuzzer-no-link), and
+# put in one archive, all but main.c, as the unit tests take them; each
+# target links the pieces of it that it uses.
 
 FUZZ_CHAPTER := 06-linux-boot
 FUZZ_CC := clang
@@ -29,11 +30,12 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_OBJ := build/fuzz/obj/$(FUZZ_CHAPTER)
 FUZZ_CHAPTER_OBJS := $(patsubst chapters/$(FUZZ_CHAPTER)/%.c,$(FUZZ_OBJ)/%.o, \
 	$(filter-out %/main.c,$(wildcard chapters/$(FUZZ_CHAPTER)/*.c)))
+FUZZ_CHAPTER_LIB := build/fuzz/obj/$(FUZZ_CHAPTER).a
 
 FUZZ_SECONDS ?= 60
-# Enough to replay the corpus and take a few thousand mutations of it:
-# a few seconds per target.
-FUZZ_SMOKE_RUNS ?= 4000
+# Enough to replay the corpus and take thousands of mutations of it: a
+# few seconds per target.
+FUZZ_SMOKE_RUNS ?= 20000
 # An input may be a kernel image: the bzImage target takes up to 64 KiB.
 FUZZ_MAX_LEN_linux_load := 65536
 FUZZ_MAX_LEN = $(or $(FUZZ_MAX_LEN_$(1)),4096)
@@ -49,10 +51,14 @@ $(FUZZ_OBJ)/%.o: chapters/$(FUZZ_CHAPTER)/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_CHAPTER_OBJS)
+$(FUZZ_CHAPTER_LIB): $(FUZZ_CHAPTER_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_CHAPTER_LIB)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -I chapters/$(FUZZ_CHAPTER) -I fuzz \
-		-o $@ $< $(FUZZ_CHAPTER_OBJS)
+		-o $@ $< $(FUZZ_CHAPTER_LIB)
 
 -include $(FUZZ_CHAPTER_OBJS:.o=.d)
 # Kept between builds: make would delete them as intermediate files.

@@ -6,8 +6,10 @@
 # NEED is what the caller is about to do:
 #   build    compile the VMMs and assemble the guests: make, gcc, nasm
 #            and the kernel's <linux/kvm.h> (every target needs these)
-#   test     build, plus check (found through pkg-config), clang,
-#            python3 and everything `linux` needs (make test boots it)
+#   test     build, plus check (found through pkg-config), clang with
+#            libFuzzer (make test runs the fuzz targets of fuzz/, built
+#            with -fsanitize=fuzzer), python3 and everything `linux`
+#            needs (make test boots it)
 #   book     render the book: python3 and pandoc
 #   linux    chapter 6's Linux guest: a statically linked busybox, cpio,
 #            kmod (modprobe, depmod), e2fsprogs (mke2fs, debugfs); off
@@ -84,7 +86,7 @@ family() {
 pieces_of() {
 	case $1 in
 	build) echo make gcc nasm kvm-header ;;
-	test) echo make gcc nasm kvm-header pkg-config check clang python3 \
+	test) echo make gcc nasm kvm-header pkg-config check clang libfuzzer python3 \
 		"$(pieces_of linux)" ;;
 	book) echo python3 pandoc ;;
 	linux)
@@ -102,6 +104,17 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # A command that may live in sbin, which is not on every user's PATH.
 have_sbin() { PATH=$PATH${SBIN:+:$SBIN} have "$1"; }
 
+# libFuzzer is part of clang's runtime (compiler-rt), packaged apart from
+# clang itself on most distributions: the test is that clang can link a
+# fuzz target with it, the way mk/fuzz.mk does. clang reads the program
+# from stdin and writes nothing but /dev/null.
+libfuzzer_links() {
+	have clang || return 1
+	printf '%s\n' 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)' \
+		'{ (void)d; (void)n; return 0; }' |
+		clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
+}
+
 # The guest's initramfs needs a busybox that runs without a C library:
 # ldd fails on a statically linked program.
 static_busybox() {
@@ -113,6 +126,7 @@ present() {
 	case $1 in
 	kvm-header) [ -f "$INCLUDE/linux/kvm.h" ] ;;
 	check) have pkg-config && pkg-config --exists check ;;
+	libfuzzer) libfuzzer_links ;;
 	busybox) static_busybox ;;
 	kmod) have_sbin modprobe && have_sbin depmod ;;
 	e2fsprogs) have_sbin mke2fs && have_sbin debugfs ;;
@@ -126,6 +140,7 @@ describe() {
 	case $1 in
 	kvm-header) echo "the header $INCLUDE/linux/kvm.h" ;;
 	check) echo "the check unit-test library (pkg-config check)" ;;
+	libfuzzer) echo "libFuzzer, clang's fuzzing runtime (clang -fsanitize=fuzzer)" ;;
 	busybox) echo "a statically linked busybox" ;;
 	kmod) echo "modprobe and depmod (kmod)" ;;
 	e2fsprogs) echo "mke2fs and debugfs (e2fsprogs)" ;;
@@ -146,6 +161,10 @@ package() {
 	apt:pkg-config) echo pkg-config ;;
 	pacman:pkg-config) echo pkgconf ;;
 	dnf:pkg-config | zypper:pkg-config) echo pkgconf-pkg-config ;;
+	# Debian's metapackage for the default clang's runtime (libclang-rt-N-dev).
+	apt:libfuzzer) echo libclang-rt-dev ;;
+	dnf:libfuzzer | pacman:libfuzzer) echo compiler-rt ;;
+	zypper:libfuzzer) echo clang ;;
 	apt:check | pacman:check) echo check ;;
 	dnf:check | zypper:check) echo check-devel ;;
 	pacman:python3) echo python ;;

@@ -44,6 +44,10 @@ provide() {
 	pkg-config) stub pkg-config \
 		'[ "$*" = "--exists check" ] && [ -e "$FAKE_WORLD/check.pc" ]' ;;
 	check) : > "$FAKE_WORLD/check.pc" ;;
+	# clang links a fuzz target once libFuzzer is "installed".
+	clang) stub clang \
+		'case "$*" in *-fsanitize=fuzzer*) [ -e "$FAKE_WORLD/libfuzzer" ] ;; esac' ;;
+	libclang-rt-dev) : > "$FAKE_WORLD/libfuzzer" ;;
 	busybox-static) stub busybox; rm -f "$FAKE_WORLD/dynamic-busybox" ;;
 	kmod) stub modprobe; stub depmod ;;
 	e2fsprogs) stub mke2fs; stub debugfs ;;
@@ -54,7 +58,7 @@ provide() {
 LIB
 }
 
-ALL_PACKAGES="make gcc nasm linux-libc-dev pkg-config check clang python3 pandoc
+ALL_PACKAGES="make gcc nasm linux-libc-dev pkg-config check clang libclang-rt-dev python3 pandoc
 	busybox-static cpio kmod e2fsprogs curl qemu-system-x86"
 
 # A fresh world: os-release content $1, everything installed.
@@ -95,6 +99,7 @@ without() {
 		case $p in
 		linux-libc-dev) rm -f "$WORLD/include/linux/kvm.h" ;;
 		check) rm -f "$WORLD/check.pc" ;;
+		libclang-rt-dev) rm -f "$WORLD/libfuzzer" ;;
 		busybox-static) rm -f "$BIN/busybox" ;;
 		kmod) rm -f "$BIN/modprobe" "$BIN/depmod" ;;
 		e2fsprogs) rm -f "$BIN/mke2fs" "$BIN/debugfs" ;;
@@ -213,7 +218,22 @@ without gcc check clang busybox-static e2fsprogs pandoc qemu-system-x86
 deps test
 expect_status 0 "$CASE"
 expect_log "apt-get update -q" \
-	"apt-get install -y -q --no-install-recommends gcc check clang busybox-static e2fsprogs"
+	"apt-get install -y -q --no-install-recommends gcc check clang libclang-rt-dev busybox-static e2fsprogs"
+
+CASE="test on Debian: clang without libFuzzer (make test runs the fuzz targets)"
+world "$DEBIAN"
+without libclang-rt-dev
+deps test
+expect_status 0 "$CASE"
+expect_log "apt-get update -q" \
+	"apt-get install -y -q --no-install-recommends libclang-rt-dev"
+
+CASE="build on Debian needs no libFuzzer"
+world "$DEBIAN"
+without libclang-rt-dev
+deps build
+expect_status 0 "$CASE"
+expect_no_package_manager
 
 CASE="test on Debian: a dynamically linked busybox counts as missing"
 world "$DEBIAN"
@@ -283,6 +303,14 @@ deps test
 expect_status 69 "$CASE"
 expect_no_package_manager
 expect_output "sudo dnf install -y kernel-headers pkgconf-pkg-config check-devel busybox curl"
+
+CASE="test on Fedora, libFuzzer missing"
+world "$FEDORA"
+without libclang-rt-dev
+deps test
+expect_status 69 "$CASE"
+expect_no_package_manager
+expect_output "sudo dnf install -y compiler-rt"
 
 CASE="build on Rocky Linux (ID_LIKE rhel): dnf, and a word on EPEL"
 world "$RHEL"
