@@ -96,6 +96,10 @@ else
 	no_nested "skipped: this KVM cannot boot Linux directly"
 fi
 
+# Faults from the host side (tests/faults): a full filesystem under the
+# disk, the disk file truncated, stdout gone, stop signals at any moment.
+run "host-side faults" python3 tests/faults/test_faults.py --vmm-dir build/asan --guests build/guests
+
 # The scripts' own tests (deps.sh, kvm-check.sh, fetch-kernel.sh, ...).
 for t in tests/scripts/test_*.sh; do
 	run "script test ${t##*/}" bash "$t"
