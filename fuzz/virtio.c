@@ -42,7 +42,8 @@
  *   - virtio-blk answers as virtio 1.2, 5.2.6 says: the request that
  *     cannot be one breaks the device; otherwise the status byte is OK,
  *     IOERR or UNSUPP as the request deserves, the data read are the
- *     disk's, the data written reach the disk;
+ *     disk's, the data written reach the disk; virtio-rng fills the
+ *     writable buffers in order, up to its per-request bound;
  *   - the transport: FEATURES_OK only for a subset of the offered
  *     features with VERSION_1, NEEDS_RESET stays until the driver
  *     resets, QueueReady only for a layout inside RAM and a QueueNum no
@@ -376,8 +377,10 @@ static void check_blk_answer(const struct virtq_chain *chain, int handled,
 	case VIRTIO_BLK_T_OUT: {
 		bool is_read = e.type == VIRTIO_BLK_T_IN;
 
+		/* BLK_MAX_REQUEST: seg_max buffers of size_max, the most the
+		 * driver was told a request may carry */
 		ok = (is_read ? e.data_writable : e.data_readable && !m.blk.readonly) &&
-		     within_disk(e.sector, e.data_len);
+		     e.data_len <= BLK_MAX_REQUEST && within_disk(e.sector, e.data_len);
 		want = ok ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
 		if (ok && is_read)
 			want_written += (uint32_t)e.data_len;
@@ -469,8 +472,9 @@ static int checked_handle_chain(struct virtio_device *dev, unsigned queue,
 	if (d == DEV_BLK)
 		check_blk_answer(chain, handled, *written);
 	else if (handled == 0)
-		PROPERTY(*written == room, "virtio-rng filled %u of %llu bytes",
-			 *written, (unsigned long long)room);
+		PROPERTY(*written == (room < RNG_MAX_REQUEST ? room : RNG_MAX_REQUEST),
+			 "virtio-rng filled %u of %llu bytes (it may stop at %u)",
+			 *written, (unsigned long long)room, RNG_MAX_REQUEST);
 	else
 		PROPERTY(entropy_mode == ENTROPY_FAILS, "virtio-rng refused a chain: %s", *why);
 	if (handled == 0) {
