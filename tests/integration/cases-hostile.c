@@ -50,6 +50,31 @@
 	.out = LAYOUT_REFUSED, .status = 0, .err = { RNG_NEEDS_RESET(why) }, \
 	.one_line_err = true }
 
+/* ---- descriptor framing (hostile-framing) ---- */
+
+#define BLK_NEEDS_RESET(why) "vmm: virtio-blk (device 0): " why "; device needs reset\n"
+#define BLK_ARGS { "--disk", "@DISK", "-m", "16M" }
+#define PLAIN_READ "then a plain read: ok\n"
+#define LABEL_READ "status: ok\ndata: kvmbook test disk\n"
+#define UNTOUCHED "status: ioerr\ndevice-readable bytes untouched: yes\n"
+#define NO_ROOM "block request without room for a header and a status byte"
+
+/* A request the device completes; out: what the guest found before the
+ * plain read that shows the device still works. */
+#define FRAMING_OK(variant, what, found) { \
+	.name = "hostile: framing " variant ": " what, .chapter = 5, \
+	.guest = "hostile-framing", .mode = "long", .needs_kvm = true, \
+	.args = BLK_ARGS, .input = variant "\n", \
+	.out = found PLAIN_READ, .status = 0, .no_err = true }
+/* A chain that breaks the device: NEEDS_RESET, then a reset and a
+ * plain read. */
+#define FRAMING_BAD(variant, what, why) { \
+	.name = "hostile: framing " variant ": " what, .chapter = 5, \
+	.guest = "hostile-framing", .mode = "long", .needs_kvm = true, \
+	.args = BLK_ARGS, .input = variant "\n", \
+	.out = "device needs reset: yes\n" PLAIN_READ, .status = 0, \
+	.err = { BLK_NEEDS_RESET(why) }, .one_line_err = true }
+
 const struct guest_case cases_hostile[] = {
 	LAYOUT_BAD("num-0", "QueueNum 0", NOT_POW2),
 	LAYOUT_OK("num-1", "QueueNum 1 carries requests"),
@@ -75,5 +100,74 @@ const struct guest_case cases_hostile[] = {
 	LAYOUT_BAD("desc-above-4g", "QueueDescHigh 1", OUTSIDE_RAM),
 	/* no rule the device can check: it serves them */
 	LAYOUT_OK("avail-is-used", "both rings at one address"),
+
+	/* ---- a queue switched off and on, a reset with a request offered ---- */
+	{
+		.name = "hostile: QueueReady toggled, reset during I/O, stray notifies",
+		.chapter = 5, .guest = "hostile-queue-ready", .mode = "long",
+		.needs_kvm = true, .args = LAYOUT_ARGS,
+		.out = "request 1: used\n"
+		       "QueueReady after writing 0: 0\n"
+		       "request 2 while the queue is not ready: not used\n"
+		       "request 2 after QueueReady 1: used\n"
+		       "request 3 after layout writes while ready: used\n"
+		       "queues 1 and 0xffffffff: QueueNumMax 0, QueueReady 0\n"
+		       "request 4 notified on queues 1, 0x10000, 0xffffffff: not used\n"
+		       "request 4 notified on queue 0: used\n"
+		       "reset with request 5 offered: Status 0, QueueReady 0, "
+		       "InterruptStatus 0\n"
+		       "request 5 after the reset: not used\n"
+		       "request 6 before DRIVER_OK: not used\n"
+		       "request 6 after DRIVER_OK: used\n",
+		.status = 0, .no_err = true,
+	},
+
+	/* ---- descriptor framing ---- */
+	FRAMING_OK("zero-length", "zero-length buffers around the data", LABEL_READ),
+	FRAMING_OK("zero-length-at-end", "zero-length buffers at RAM's end", LABEL_READ),
+	FRAMING_OK("header-split", "the header in 3 + 13 bytes", LABEL_READ),
+	FRAMING_OK("status-in-data", "data and status in one buffer",
+		   LABEL_READ "used len: 513\n"),
+	{
+		.name = "hostile: framing header-with-data: header and data in one buffer",
+		.chapter = 5, .guest = "hostile-framing", .mode = "long",
+		.needs_kvm = true, .args = BLK_ARGS, .input = "header-with-data\n",
+		.out = "status: ok\n" PLAIN_READ, .status = 0, .no_err = true,
+		.disk_has = "header and data in one buffer\n", .disk_at = 512,
+	},
+	FRAMING_OK("chain-of-8", "a chain as long as the queue", LABEL_READ),
+	/* 2.7.5: the device MUST NOT write to a device-readable buffer */
+	FRAMING_OK("in-readable-data", "IN into a readable buffer", UNTOUCHED),
+	FRAMING_OK("getid-readable", "GET_ID into a readable buffer", UNTOUCHED),
+	FRAMING_OK("in-mixed-data", "IN into half-readable data", UNTOUCHED),
+	{
+		/* the plain read finds sector 0 as it was */
+		.name = "hostile: framing out-writable-data: OUT from a writable buffer",
+		.chapter = 5, .guest = "hostile-framing", .mode = "long",
+		.needs_kvm = true, .args = BLK_ARGS, .input = "out-writable-data\n",
+		.out = "status: ioerr\n" PLAIN_READ, .status = 0, .no_err = true,
+		.disk_has = "kvmbook test disk\n", .disk_at = 0,
+	},
+	FRAMING_OK("unknown-type", "type 0x7fffffff", "status: unsupp\n"),
+	FRAMING_OK("sector-2^55", "a byte offset that wraps 64 bits", "status: ioerr\n"),
+	FRAMING_OK("in-partial-sector", "IN of 100 bytes", "status: ioerr\n"),
+	FRAMING_BAD("header-writable", "the header device-writable",
+		    "block request header in a device-writable buffer"),
+	FRAMING_BAD("status-readable", "the status device-readable",
+		    "block request status in a device-readable buffer"),
+	FRAMING_BAD("no-status", "a header alone", NO_ROOM),
+	FRAMING_BAD("short-header", "8 header bytes and a status", NO_ROOM),
+	FRAMING_BAD("next-out-of-range", "next past the table",
+		    "descriptor index out of range"),
+	FRAMING_BAD("head-out-of-range", "the ring offers descriptor 8 of 8",
+		    "descriptor index out of range"),
+	FRAMING_BAD("self-loop", "a descriptor chained to itself",
+		    "descriptor chain longer than the queue (a loop?)"),
+	FRAMING_BAD("buffer-past-end", "a buffer across RAM's end",
+		    "a buffer lies outside guest RAM"),
+	FRAMING_BAD("buffer-len-4g", "a buffer of 4 GiB - 1",
+		    "a buffer lies outside guest RAM"),
+	FRAMING_BAD("buffer-at-2^64", "a buffer whose end wraps past 2^64",
+		    "a buffer lies outside guest RAM"),
 	{ .name = NULL },
 };
