@@ -69,6 +69,10 @@ freeze_once() {
 		fi
 		sleep 1
 	done
+	# With no retry left the script may end between two looks.
+	if [ -n "$stopped_at" ] && [ -z "$DETECT_S" ] && grep -q 'nested machine froze' "$TMP/err"; then
+		DETECT_S=$((SECONDS - stopped_at))
+	fi
 	wait "$runner"
 	STATUS=$?
 	runner=""
