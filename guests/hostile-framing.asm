@@ -21,6 +21,18 @@
 ; device: DEVICE_NEEDS_RESET, a configuration-change interrupt, one
 ; line on stderr, and the VM runs on (2.1.2).
 ;
+; Indirect tables (2.7.5.3, VIRTIO_RING_F_INDIRECT_DESC, which the guest
+; accepts): a table may lie at any address, 8- or 1-aligned, and hold
+; more entries than the queue; the device "MUST ignore the write-only
+; flag" of the descriptor that points at a table, and "MUST handle the
+; case of zero or more normal chained descriptors followed by a single
+; descriptor with flags&VIRTQ_DESC_F_INDIRECT". A table inside a table,
+; a table descriptor with NEXT too (the driver "MUST NOT" do either), a
+; table without the feature, a length that is not whole descriptors, an
+; index past the table, a table across RAM's end and a chain of 2^32
+; bytes (2.7.5: "MUST NOT add a descriptor chain longer than 2^32
+; bytes") break the device.
+;
 ; Run with --disk FILE -m 16M (FILE: 64 sectors, sector 0 beginning
 ; "kvmbook test disk\n", as the tests make it) and one line on stdin
 ; naming the variant:
@@ -31,6 +43,12 @@
 ;   breaks:     header-writable status-readable no-status short-header
 ;               next-out-of-range head-out-of-range self-loop
 ;               buffer-past-end buffer-len-4g buffer-at-2^64
+;   indirect, completes: indirect indirect-write-flag
+;               indirect-unaligned-8 indirect-unaligned-1
+;               indirect-after-direct indirect-16-entries
+;   indirect, breaks: indirect-with-next indirect-nested
+;               indirect-no-feature indirect-len-0 indirect-len-24
+;               indirect-next-out-of-range indirect-past-end indirect-4g
 ; Expected, status 0, and for a request that completes: stdout
 ; "status: S\n" (ok, ioerr or unsupp), what the variant checks (the
 ; data read, "device-readable bytes untouched: yes", the used length),
@@ -51,8 +69,11 @@ RAM_END     equ 0x1000000	; -m 16M
 HDR         equ 0x208000	; our header (and for header-with-data, its data)
 STATUS      equ 0x208800	; our status byte
 DATA        equ 0x210000	; our data buffer
+TABLE       equ 0x220000	; our indirect table (16-byte aligned)
+TABLE2      equ 0x221000	; one nested inside it
 PATTERN     equ 0x5a		; what fills a buffer the device must not write
 LABEL_LEN   equ 18		; "kvmbook test disk\n"
+STACK_TOP   equ 0x1f0000	; not the top of RAM: buffers go there
 
 ; desc IDX, ADDR, LEN, FLAGS - descriptor IDX of the queue.
 %macro desc 4
@@ -62,18 +83,32 @@ LABEL_LEN   equ 18		; "kvmbook test disk\n"
 	mov edx, %4
 	call virtq_set_desc
 %endmacro
+; tdesc IDX, ADDR, LEN, FLAGS - entry IDX of the indirect table at R14.
+%macro tdesc 4
+	lea rdi, [r14 + %1 * VIRTQ_DESC_SIZE]
+	mov rax, %2
+	mov ecx, %3
+	mov edx, %4
+	call write_desc
+%endmacro
 NEXT equ VIRTQ_DESC_F_NEXT
 W    equ VIRTQ_DESC_F_WRITE
+IND  equ VIRTQ_DESC_F_INDIRECT
 
 start:
+	mov rsp, STACK_TOP
 	mov eax, VIRTIO_ID_BLOCK
 	call virtio_find
 	mov rsi, no_disk
 	jc fail
-	xor eax, eax
+	mov eax, VIRTIO_F_INDIRECT_DESC
 	call virtio_init
 	mov rsi, refused
 	jc fail
+	mov rsi, no_indirect
+	test eax, VIRTIO_F_INDIRECT_DESC
+	jz fail
+	mov r14d, TABLE
 	mov rsi, variants
 	jmp run_variant
 
@@ -278,6 +313,141 @@ bad_buffer:
 	desc 2, STATUS, 1, W
 	jmp expect_broken
 
+; ---- indirect tables (2.7.5.3) ----
+
+; indirect_table - R14's table as a whole read of sector 0: header,
+; data, status (48 bytes).
+indirect_table:
+	mov eax, VIRTIO_BLK_T_IN
+	call set_header
+	tdesc 0, HDR, BLK_HEADER_SIZE, NEXT | VIRTQ_NEXT * 1
+	tdesc 1, DATA, SECTOR_SIZE, W | NEXT | VIRTQ_NEXT * 2
+	tdesc 2, STATUS, 1, W
+	ret
+
+indirect:
+	call indirect_table
+	desc 0, r14, 3 * VIRTQ_DESC_SIZE, IND
+	jmp indirect_read
+indirect_write_flag:			; "MUST ignore the write-only flag"
+	call indirect_table
+	desc 0, r14, 3 * VIRTQ_DESC_SIZE, IND | W
+	jmp indirect_read
+indirect_unaligned_8:			; no alignment is asked of a table
+	add r14, 8
+	jmp indirect
+indirect_unaligned_1:
+	add r14, 1
+	jmp indirect
+indirect_after_direct:			; "MUST handle ... normal chained
+	mov eax, VIRTIO_BLK_T_IN	; descriptors followed by a single
+	call set_header			; descriptor with INDIRECT"
+	desc 0, HDR, BLK_HEADER_SIZE, NEXT | VIRTQ_NEXT * 1
+	desc 1, r14, 2 * VIRTQ_DESC_SIZE, IND
+	tdesc 0, DATA, SECTOR_SIZE, W | NEXT | VIRTQ_NEXT * 1
+	tdesc 1, STATUS, 1, W
+	jmp indirect_read
+indirect_16_entries:			; twice the queue's 8
+	mov eax, VIRTIO_BLK_T_IN
+	call set_header
+	tdesc 0, HDR, BLK_HEADER_SIZE, NEXT | VIRTQ_NEXT * 1
+	mov ebx, 1			; entries 1-13: 32 bytes of data each
+.piece:
+	mov eax, ebx
+	shl eax, 4
+	lea rdi, [r14 + rax]
+	lea eax, [ebx - 1]
+	shl eax, 5
+	add eax, DATA
+	mov ecx, 32
+	lea edx, [ebx + 1]
+	shl edx, 16
+	or edx, W | NEXT
+	call write_desc
+	inc ebx
+	cmp ebx, 14
+	jb .piece
+	tdesc 14, DATA + 13 * 32, SECTOR_SIZE - 13 * 32, W | NEXT | VIRTQ_NEXT * 15
+	tdesc 15, STATUS, 1, W
+	desc 0, r14, 16 * VIRTQ_DESC_SIZE, IND
+indirect_read:
+	call submit
+	jmp expect_label
+
+indirect_with_next:
+	call indirect_table
+	desc 0, r14, 3 * VIRTQ_DESC_SIZE, IND | NEXT | VIRTQ_NEXT * 1
+	desc 1, STATUS, 1, W
+	jmp expect_broken
+indirect_nested:			; a table in the table
+	mov eax, VIRTIO_BLK_T_IN
+	call set_header
+	tdesc 0, HDR, BLK_HEADER_SIZE, NEXT | VIRTQ_NEXT * 1
+	tdesc 1, TABLE2, 2 * VIRTQ_DESC_SIZE, IND
+	mov r14d, TABLE2
+	tdesc 0, DATA, SECTOR_SIZE, W | NEXT | VIRTQ_NEXT * 1
+	tdesc 1, STATUS, 1, W
+	desc 0, TABLE, 2 * VIRTQ_DESC_SIZE, IND
+	jmp expect_broken
+indirect_no_feature:			; offered, but not accepted
+	xor eax, eax
+	call virtio_init
+	mov rsi, refused
+	jc fail
+	call indirect_table
+	desc 0, r14, 3 * VIRTQ_DESC_SIZE, IND
+	jmp expect_broken
+indirect_len_0:
+	xor r10d, r10d
+	jmp indirect_len
+indirect_len_24:			; one and a half descriptors
+	mov r10d, 24
+indirect_len:
+	call indirect_table
+	desc 0, r14, r10d, IND
+	jmp expect_broken
+indirect_next_out_of_range:		; next = 3 in a table of 3
+	call indirect_table
+	tdesc 1, DATA, SECTOR_SIZE, W | NEXT | VIRTQ_NEXT * 3
+	desc 0, r14, 3 * VIRTQ_DESC_SIZE, IND
+	jmp expect_broken
+indirect_past_end:			; its last entry lies past RAM's end
+	mov r14d, RAM_END - 2 * VIRTQ_DESC_SIZE
+	mov eax, VIRTIO_BLK_T_IN
+	call set_header
+	tdesc 0, HDR, BLK_HEADER_SIZE, NEXT | VIRTQ_NEXT * 1
+	tdesc 1, DATA, SECTOR_SIZE, W | NEXT | VIRTQ_NEXT * 2
+	desc 0, r14, 3 * VIRTQ_DESC_SIZE, IND
+	jmp expect_broken
+indirect_4g:				; 256 x 16 MiB: 2^32 bytes in all
+	mov eax, VIRTIO_BLK_T_IN
+	call set_header
+	xor ebx, ebx
+.entry:
+	mov eax, ebx
+	shl eax, 4
+	lea rdi, [r14 + rax]
+	xor eax, eax			; each covers all of RAM
+	mov ecx, RAM_END
+	lea edx, [ebx + 1]
+	shl edx, 16
+	or edx, W | NEXT
+	test ebx, ebx
+	jnz .write
+	and edx, ~W			; the first is the header's: readable
+.write:
+	cmp ebx, VIRTQ_INDIRECT_MAX - 1
+	jne .chained
+	mov edx, W			; the last ends the chain
+.chained:
+	call write_desc
+	inc ebx
+	cmp ebx, VIRTQ_INDIRECT_MAX
+	jb .entry
+	desc 0, r14, VIRTQ_INDIRECT_MAX * VIRTQ_DESC_SIZE, IND
+	jmp expect_broken
+VIRTQ_INDIRECT_MAX equ 256
+
 ; ---- the verdicts ----
 
 ; read_one - the header is set: read one sector into DATA, print the
@@ -451,6 +621,20 @@ variants:
 	dq v_buffer_past_end, buffer_past_end
 	dq v_buffer_len_4g, buffer_len_4g
 	dq v_buffer_at_2_64, buffer_at_2_64
+	dq v_indirect, indirect
+	dq v_indirect_write_flag, indirect_write_flag
+	dq v_indirect_unaligned_8, indirect_unaligned_8
+	dq v_indirect_unaligned_1, indirect_unaligned_1
+	dq v_indirect_after_direct, indirect_after_direct
+	dq v_indirect_16_entries, indirect_16_entries
+	dq v_indirect_with_next, indirect_with_next
+	dq v_indirect_nested, indirect_nested
+	dq v_indirect_no_feature, indirect_no_feature
+	dq v_indirect_len_0, indirect_len_0
+	dq v_indirect_len_24, indirect_len_24
+	dq v_indirect_next_out_of_range, indirect_next_out_of_range
+	dq v_indirect_past_end, indirect_past_end
+	dq v_indirect_4g, indirect_4g
 	dq 0
 
 v_zero_length:        db "zero-length", 0
@@ -476,6 +660,20 @@ v_self_loop:          db "self-loop", 0
 v_buffer_past_end:    db "buffer-past-end", 0
 v_buffer_len_4g:      db "buffer-len-4g", 0
 v_buffer_at_2_64:     db "buffer-at-2^64", 0
+v_indirect:           db "indirect", 0
+v_indirect_write_flag: db "indirect-write-flag", 0
+v_indirect_unaligned_8: db "indirect-unaligned-8", 0
+v_indirect_unaligned_1: db "indirect-unaligned-1", 0
+v_indirect_after_direct: db "indirect-after-direct", 0
+v_indirect_16_entries: db "indirect-16-entries", 0
+v_indirect_with_next: db "indirect-with-next", 0
+v_indirect_nested:    db "indirect-nested", 0
+v_indirect_no_feature: db "indirect-no-feature", 0
+v_indirect_len_0:     db "indirect-len-0", 0
+v_indirect_len_24:    db "indirect-len-24", 0
+v_indirect_next_out_of_range: db "indirect-next-out-of-range", 0
+v_indirect_past_end:  db "indirect-past-end", 0
+v_indirect_4g:        db "indirect-4g", 0
 
 disk_label:   db "kvmbook test disk", 10, 0
 sector1_text: db "header and data in one buffer", 10
@@ -492,6 +690,7 @@ untouched:    db "device-readable bytes untouched: yes", 10, 0
 plain_ok:     db "then a plain read: ok", 10, 0
 no_disk:      db "no virtio-blk device", 10, 0
 refused:      db "the device refused our features", 10, 0
+no_indirect:  db "the device does not offer VIRTIO_RING_F_INDIRECT_DESC", 10, 0
 not_used:     db "the device did not return the request", 10, 0
 answered:     db "the device answered a chain that is not a request", 10, 0
 touched:      db "the device wrote into a device-readable buffer", 10, 0

@@ -169,5 +169,34 @@ const struct guest_case cases_hostile[] = {
 		    "a buffer lies outside guest RAM"),
 	FRAMING_BAD("buffer-at-2^64", "a buffer whose end wraps past 2^64",
 		    "a buffer lies outside guest RAM"),
+
+	/* ---- indirect tables (2.7.5.3) ---- */
+	FRAMING_OK("indirect", "a whole request in a table", LABEL_READ),
+	/* "The device MUST ignore the write-only flag" of the table's descriptor */
+	FRAMING_OK("indirect-write-flag", "the table's descriptor device-writable",
+		   LABEL_READ),
+	/* a table may lie at any address */
+	FRAMING_OK("indirect-unaligned-8", "a table 8-aligned", LABEL_READ),
+	FRAMING_OK("indirect-unaligned-1", "a table at an odd address", LABEL_READ),
+	/* "The device MUST handle the case of zero or more normal chained
+	 * descriptors followed by a single descriptor with
+	 * flags&VIRTQ_DESC_F_INDIRECT" */
+	FRAMING_OK("indirect-after-direct", "a direct header, then a table",
+		   LABEL_READ),
+	FRAMING_OK("indirect-16-entries", "a table twice the queue's size", LABEL_READ),
+	FRAMING_BAD("indirect-with-next", "INDIRECT and NEXT in one descriptor",
+		    "indirect descriptor inside a chain"),
+	FRAMING_BAD("indirect-nested", "a table inside a table", "nested indirect table"),
+	FRAMING_BAD("indirect-no-feature", "a table, the feature not accepted",
+		    "indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC"),
+	FRAMING_BAD("indirect-len-0", "a table of 0 bytes", "bad indirect table length"),
+	FRAMING_BAD("indirect-len-24", "a table of 24 bytes", "bad indirect table length"),
+	FRAMING_BAD("indirect-next-out-of-range", "next past the table",
+		    "indirect descriptor index out of range"),
+	FRAMING_BAD("indirect-past-end", "a table across RAM's end",
+		    "indirect table outside guest RAM"),
+	/* 256 buffers of all 16 MiB of RAM: 2^32 bytes, more than a chain
+	 * may hold (2.7.5) */
+	FRAMING_BAD("indirect-4g", "a chain of 2^32 bytes", NO_ROOM),
 	{ .name = NULL },
 };
