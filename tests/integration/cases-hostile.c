@@ -122,6 +122,26 @@ const struct guest_case cases_hostile[] = {
 		.status = 0, .no_err = true,
 	},
 
+	/* ---- index wrap-around and work per request ---- */
+	{
+		.name = "hostile: avail and used idx wrap past 65535",
+		.chapter = 5, .guest = "hostile-wrap", .mode = "long",
+		.needs_kvm = true, .args = LAYOUT_ARGS,
+		.out = "requests: 65580\n"
+		       "used idx: 44 after the wrap, every element as offered\n",
+		.status = 0, .no_err = true,
+	},
+	{
+		/* 120 GiB asked for in all: a device that fills every byte
+		 * runs into the timeout (5.4.7.2: it MAY use less) */
+		.name = "hostile: 256 entropy requests of 480 MiB each",
+		.chapter = 5, .guest = "hostile-rng-huge", .mode = "long",
+		.needs_kvm = true, .args = { "--rng", "-m", "64M" },
+		.out = "256 requests of 480 MiB: each answered with 1 byte or more, "
+		       "no more than asked\n",
+		.status = 0, .no_err = true,
+	},
+
 	/* ---- descriptor framing ---- */
 	FRAMING_OK("zero-length", "zero-length buffers around the data", LABEL_READ),
 	FRAMING_OK("zero-length-at-end", "zero-length buffers at RAM's end", LABEL_READ),
