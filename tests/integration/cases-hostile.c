@@ -76,6 +76,32 @@
 	.err = { BLK_NEEDS_RESET(why) }, .one_line_err = true }
 
 const struct guest_case cases_hostile[] = {
+	/* ---- the port bus (chapter 4 on) ---- */
+	{
+		/* 393216 accesses, most of them VM exits */
+		.name = "hostile: every port read and written at 1, 2 and 4 bytes",
+		.chapter = 4, .guest = "hostile-ports", .mode = "long",
+		.needs_kvm = true,
+		.out = "port reads: 196608, of which 196487 where no device is: "
+		       "each all ones\n"
+		       "port writes: 196587\n"
+		       "COM1 after the sweep: still prints\n",
+		.status = 0, .no_err = true,
+	},
+	{
+		.name = "hostile: rep ins and outs across the end of RAM",
+		.chapter = 4, .guest = "hostile-string-io", .mode = "long",
+		.needs_kvm = true, .args = { "-m", "16M" },
+		.out = "outsb across the end of RAM: RAM END!"
+		       "\xff\xff\xff\xff\xff\xff\xff\xff\n"
+		       "insb across the end of RAM: 8 bytes landed\n"
+		       "insw across the end of RAM, unaligned: 3 bytes landed\n"
+		       "outsd across the end of RAM: done\n"
+		       "8 KiB insb and outsb, half past the end of RAM: 4096 bytes landed\n"
+		       "backwards insb into the end of RAM: 8 bytes landed\n",
+		.status = 0, .no_err = true,
+	},
+
 	LAYOUT_BAD("num-0", "QueueNum 0", NOT_POW2),
 	LAYOUT_OK("num-1", "QueueNum 1 carries requests"),
 	LAYOUT_BAD("num-3", "QueueNum 3, not a power of 2", NOT_POW2),
