@@ -13,7 +13,9 @@
 #   make fuzz-build              only build them: build/fuzz/TARGET
 #   make fuzz-merge              fold build/fuzz/corpus/TARGET into the
 #                                committed fuzz/corpus/TARGET, keeping only
-#                                inputs that add coverage (-merge=1)
+#                                inputs that reach code it did not reach
+#                                (-merge=1 by edges alone, -use_counters=0:
+#                                the committed corpus stays small)
 #
 # fuzz/README.md says what each target checks and how to run one alone.
 # The chapter's files are compiled again here, into build/fuzz/obj/, with
@@ -76,11 +78,19 @@ fuzz: fuzz-build
 	done; \
 	test -z "$$failed" || { echo "FUZZ FINDINGS:$$failed (see build/fuzz/findings/)"; exit 1; }
 
-# Deterministic: a fresh scratch corpus, the committed one, seed 1.
+# Deterministic: a fresh scratch corpus, the committed one, seed 1, no
+# rereading of the corpus on a timer (-reload=0), and no address-space
+# randomization (setarch -R, where the system allows it), since
+# libFuzzer's comparison tracing sees pointer values too, and they steer
+# its mutations.
+FUZZ_NO_ASLR := $(shell setarch $$(uname -m) -R true >/dev/null 2>&1 && \
+	echo setarch $$(uname -m) -R)
+
 fuzz-smoke: fuzz-build
 	@failed=""; for t in $(FUZZ_TARGETS); do \
 		rm -rf build/fuzz/smoke/$$t; mkdir -p build/fuzz/smoke/$$t/new; \
-		if build/fuzz/$$t $(call FUZZ_RUN_FLAGS,$$t) -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
+		if $(FUZZ_NO_ASLR) build/fuzz/$$t $(call FUZZ_RUN_FLAGS,$$t) \
+			-runs=$(FUZZ_SMOKE_RUNS) -seed=1 -reload=0 \
 			-artifact_prefix=build/fuzz/smoke/$$t/ \
 			build/fuzz/smoke/$$t/new fuzz/corpus/$$t \
 			> build/fuzz/smoke/$$t/log 2>&1; then \
@@ -95,7 +105,7 @@ fuzz-smoke: fuzz-build
 fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p build/fuzz/corpus/$$t; \
-		build/fuzz/$$t -merge=1 -max_len=$(call FUZZ_MAX_LEN,$$t) \
+		build/fuzz/$$t -merge=1 -use_counters=0 -max_len=$(call FUZZ_MAX_LEN,$$t) \
 			fuzz/corpus/$$t build/fuzz/corpus/$$t || exit 1; \
 	done
 
