@@ -58,6 +58,9 @@
 #define LABEL_READ "status: ok\ndata: kvmbook test disk\n"
 #define UNTOUCHED "status: ioerr\ndevice-readable bytes untouched: yes\n"
 #define NO_ROOM "block request without room for a header and a status byte"
+/* hostile-mmio's verdict on one device status */
+#define MMIO_STATE(status) "status " status ": reads as specified, before and " \
+	"after ignored writes\n"
 
 /* A request the device completes; out: what the guest found before the
  * plain read that shows the device still works. */
@@ -166,6 +169,28 @@ const struct guest_case cases_hostile[] = {
 		.out = "256 requests of 480 MiB: each answered with 1 byte or more, "
 		       "no more than asked\n",
 		.status = 0, .no_err = true,
+	},
+
+	/* ---- the register page ---- */
+	{
+		/* SHMBaseLow/High of a region that does not exist must read
+		 * all ones (4.2.2: "a base address of 0xffffffffffffffff"),
+		 * as SHMLen does */
+		.name = "hostile: virtio-mmio registers at every offset and width, "
+			"in every status",
+		.chapter = 5, .guest = "hostile-mmio", .mode = "long",
+		.needs_kvm = true, .args = { "--disk", "@DISK", "--rng", "-m", "16M" },
+		.out = MMIO_STATE("00") MMIO_STATE("01") MMIO_STATE("03")
+		       MMIO_STATE("0b") MMIO_STATE("0f")
+		       "request after the writes: ok\n"
+		       "0x200-0xfff: reads 0, writes ignored; across into the next "
+		       "page: each page's part; past the devices and the window: "
+		       "all ones\n"
+		       MMIO_STATE("4f")
+		       "after all ones into every register and a reset: request ok\n"
+		       MMIO_STATE("83"),
+		.status = 0, .err = { BLK_NEEDS_RESET("a buffer lies outside guest RAM") },
+		.one_line_err = true,
 	},
 
 	/* ---- descriptor framing ---- */
