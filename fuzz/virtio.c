@@ -217,9 +217,28 @@ static bool described_in(uint64_t table, uint64_t count, const struct virtq_buff
 	return false;
 }
 
+/* Is b in the queue's table, or in a table an indirect descriptor of
+ * it points to (a chain may go on into one, 2.7.5.3)? */
+static bool described_by_queue(const struct virtq *vq, const struct virtq_buffer *b)
+{
+	if (described_in(vq->desc_addr, vq->size, b))
+		return true;
+	for (uint64_t i = 0; i < vq->size; i++) {
+		struct vring_desc d = read_desc(vq->desc_addr + i * sizeof(d));
+		uint64_t count = d.len / sizeof(struct vring_desc);
+
+		if ((d.flags & VRING_DESC_F_INDIRECT) &&
+		    in_ram(d.addr, count * sizeof(struct vring_desc)) &&
+		    described_in(d.addr, count, b))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The chain starts at descriptor `head`. If that one is indirect, every
- * buffer comes from its table; otherwise from the queue's own table.
+ * buffer comes from its table; otherwise from the queue's own table or
+ * one of the indirect tables it points to.
  */
 static void check_chain_described(const struct virtq *vq, const struct virtq_chain *chain)
 {
@@ -242,7 +261,8 @@ static void check_chain_described(const struct virtq *vq, const struct virtq_cha
 
 		PROPERTY(in_ram(b->addr, b->len), "buffer 0x%llx+%u outside RAM",
 			 (unsigned long long)b->addr, b->len);
-		PROPERTY(described_in(table, count, b),
+		PROPERTY(table == vq->desc_addr ? described_by_queue(vq, b)
+						: described_in(table, count, b),
 			 "buffer %u (0x%llx+%u, %s) of the chain at %u is no descriptor "
 			 "the driver wrote", i, (unsigned long long)b->addr, b->len,
 			 b->writable ? "writable" : "readable", chain->head);
