@@ -14,7 +14,9 @@
 ; "fault-stdout: more of the same.\n" 512 times, as far as stdout takes
 ; them; stderr empty; status 42, whether stdout is a terminal, a pipe
 ; whose reader closed it after the first line (tests/faults/), or a
-; file that takes no byte (/dev/full: ENOSPC).
+; file that takes no byte (/dev/full: ENOSPC). From chapter 5 the tests
+; also run it with a disk it never touches and stdout (or stderr, with
+; --stats) closed: status 42, and the disk's file unchanged.
 
 	bits 16
 	org 0x7c00

@@ -23,7 +23,9 @@
 ;   read sector 0: ok
 ;   sector 0: kvmbook test disk
 ; status 0. Truncated to 0 bytes instead, the read of sector 0 says
-; ioerr too, and the line after it is missing. No disk, or a device
+; ioerr too, and the line after it is missing. Started with stdin
+; closed (tests/faults/), the VMM's stdin is /dev/null: no byte comes,
+; and the guest waits after "ready" until SIGTERM. No disk, or a device
 ; that refuses the features: a message, status 1.
 
 	bits 64

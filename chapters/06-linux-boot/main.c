@@ -1,7 +1,8 @@
 /*
  * main.c - chapter 6: booting Linux.
  *
- *   1. parse the command line;
+ *   1. make sure fds 0, 1 and 2 are open, so that no file opened later
+ *      (the disk) can become stdout; parse the command line;
  *   2. prepare guest RAM, draw the map of virtio devices and open the
  *      disk files, and load the guest into RAM: a Linux kernel with its
  *      initrd, command line, memory map and ACPI tables, as a boot
@@ -23,10 +24,14 @@
  *      machine it feeds is taken down.
  *
  * Reference: Documentation/virt/kvm/api.rst (the KVM API);
- * Documentation/arch/x86/boot.rst (the Linux boot protocol).
+ * Documentation/arch/x86/boot.rst (the Linux boot protocol); open(2)
+ * (which fd a file gets).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -47,6 +52,34 @@
 #include "terminal.h"
 #include "vcpu.h"
 #include "vm.h"
+
+/*
+ * guard_std_fds - makes sure fds 0, 1 and 2 are open, reopening a closed
+ * one onto /dev/null. 0, or EX_OSERR (71) with a message.
+ *
+ * open(2) hands out the lowest free fd. Started with stdout closed
+ * (`vmm --disk disk.img guest.bin >&-`), the VMM would open the disk as
+ * fd 1, and the guest's console output, written to stdout, would land on
+ * the disk's first sectors; a closed stderr would send error messages
+ * and --stats there, and a closed stdin would feed the disk to COM1 as
+ * typed input. Programs that open files for writing make this check
+ * before they open anything: glibc for set-user-ID programs
+ * (csu/check_fds.c), OpenSSH (sanitise_stdfd), Go's runtime for every
+ * program. Taking the fds in order keeps every lower one open, so open
+ * returns exactly the one that was closed.
+ */
+static int guard_std_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue; /* open */
+		if (open("/dev/null", O_RDWR) != fd) {
+			fprintf(stderr, "vmm: cannot open /dev/null: %s\n", strerror(errno));
+			return EX_OSERR;
+		}
+	}
+	return 0;
+}
 
 /* Where each mode's image goes (appendix A). */
 static uint64_t load_address(enum cpu_mode mode)
@@ -132,8 +165,10 @@ int main(int argc, char **argv)
 	struct linux_kernel kernel;
 	struct vm vm = { .kvm_fd = -1, .vm_fd = -1, .vcpu = { .fd = -1 },
 			 .exit_status = VM_RUNNING };
-	int status;
+	int status = guard_std_fds(); /* before anything is opened */
 
+	if (status != 0)
+		return status;
 	if (!parse_options(argc, argv, &opts, &status))
 		return status;
 	/* A closed stdout must not kill us mid-run; the write just fails. */

@@ -26,7 +26,17 @@ chapter that has the code it exercises (default: all four):
             prints (guests/fault-stdout.asm, 16 KiB): a pipe whose reader
             closes after the first line (so the VMM's writes fail with
             EPIPE), and /dev/full (ENOSPC). The output is dropped and the
-            guest runs to its end: status 42, nothing on stderr.
+            guest runs to its end: status 42, nothing on stderr. From
+            chapter 5, also the VMM started with a disk and stdout,
+            stderr or stdin closed (`vmm ... >&-`), where the disk's
+            file must not take the closed fd (open(2) hands out the
+            lowest free one). stdout closed: status 42, the file byte
+            for byte unchanged (the guest's output did not land in it);
+            stderr closed, with --stats: the same (nor did the report).
+            stdin closed: the VMM's fd 0 is /dev/null, and the guest
+            (guests/fault-truncate.asm, which waits at "ready" for a
+            byte) gets no input from the disk; SIGTERM ends it, status
+            143 with the stop report.
   signals   chapters 4-6: SIGHUP, SIGINT and SIGTERM at any moment, the
             VMM on a pty (pty(7)) as at a terminal. Each signal is sent at
             fixed delays from the start (before, during and after the
@@ -74,7 +84,7 @@ FAULTS = ("fullfs", "truncate", "stdout", "signals")
 # The first chapter with the code each fault exercises, and its guests.
 FIRST_CHAPTER = {"fullfs": 5, "truncate": 5, "stdout": 1, "signals": 4}
 GUESTS = {"fullfs": ["fault-fullfs"], "truncate": ["fault-truncate"],
-          "stdout": ["fault-stdout"], "signals": ["fault-flush", "04-echo"]}
+          "stdout": ["fault-stdout", "fault-truncate"], "signals": ["fault-flush", "04-echo"]}
 
 SECTOR = 512
 DISK_SECTORS = 64
@@ -173,6 +183,11 @@ def finish(proc, timeout=RUN_TIMEOUT_S):
     return out or b"", (err or b"").decode(errors="replace"), timed_out
 
 
+def closing(fd):
+    """A preexec_fn that closes fd in the child, as `>&-` does."""
+    return lambda: os.close(fd)
+
+
 def common_problems(err, timed_out):
     problems = []
     if timed_out:
@@ -248,6 +263,69 @@ class Faults:
         if err:
             problems.append("stderr: %r" % err[-300:])
         self.results.check(name + ": stdout is /dev/full", problems)
+        if int(chapter[:2]) >= 5:
+            self.closed_std_fd(chapter, mode_args, image)
+
+    def closed_std_fd(self, chapter, mode_args, image):
+        """The VMM started with fd 1, 2 or 0 closed, and a disk. Unless
+        the VMM takes the fd first, open(2) gives the disk's file the
+        closed fd (the lowest free one), and what goes to that stream
+        goes into the disk, or comes out of it."""
+        disk = os.path.join(self.tmp, "disk.img")
+        name = "stdout %s" % chapter
+        for closed, extra in ((1, []), (2, ["--stats"])):
+            make_disk(disk)
+            before = read_at(disk, 0, DISK_SECTORS * SECTOR)
+            argv = [self.vmm(chapter)] + extra + mode_args + ["--disk", disk, image]
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL if closed == 2 else None,
+                stderr=subprocess.PIPE if closed == 1 else None,
+                preexec_fn=closing(closed))
+            _, err, timed_out = finish(proc)
+            problems = common_problems(err, timed_out)
+            if proc.returncode != self.STDOUT_STATUS:
+                problems.append("%s, expected status %d"
+                                % (status_text(proc.returncode), self.STDOUT_STATUS))
+            if err:
+                problems.append("stderr: %r" % err[-300:])
+            after = read_at(disk, 0, 2 * DISK_SECTORS * SECTOR)
+            if after != before:
+                problems.append("the disk changed (the guest never writes it): "
+                                "it is %d bytes and begins %r" % (len(after), after[:40]))
+            os.remove(disk)
+            self.results.check("%s: fd %d closed, with a disk%s"
+                               % (name, closed, " and --stats" if extra else ""), problems)
+
+        # stdin closed: the VMM's fd 0 must be /dev/null, which the
+        # terminal thread reads to its end at once; so the guest, waiting
+        # at "ready" for a byte, waits until SIGTERM.
+        make_disk(disk)
+        proc = subprocess.Popen(
+            [self.vmm(chapter), "--disk", disk, self.guest("fault-truncate")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=closing(0))
+        got = read_until(proc.stdout.fileno(), b"ready\n", RUN_TIMEOUT_S)
+        problems = []
+        try:
+            stdin = os.readlink("/proc/%d/fd/0" % proc.pid)
+        except OSError as e:
+            stdin = "gone (%s)" % e.strerror
+        if stdin != os.devnull:
+            problems.append("the VMM's fd 0 is %s, expected %s" % (stdin, os.devnull))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        rest, err, timed_out = finish(proc)
+        out = got + rest
+        problems += common_problems(err, timed_out)
+        if out != self.TRUNCATE_BEFORE:
+            problems.append("stdout %r, expected %r: the guest had input"
+                            % (out, self.TRUNCATE_BEFORE))
+        if not (proc.returncode == 128 + signal.SIGTERM
+                and "vmm: stopped by %s after " % self.REPORT_NAMES[signal.SIGTERM] in err):
+            problems.append("%s, expected status %d and the stop report; stderr: %r"
+                            % (status_text(proc.returncode), 128 + signal.SIGTERM, err[-300:]))
+        os.remove(disk)
+        self.results.check("%s: fd 0 closed, with a disk" % name, problems)
 
     # ---- truncate ----
 
