@@ -78,6 +78,26 @@
 	.out = "device needs reset: yes\n" PLAIN_READ, .status = 0, \
 	.err = { BLK_NEEDS_RESET(why) }, .one_line_err = true }
 
+/* ---- malformed boot inputs (chapter 6) ---- */
+
+/* What hostile-bzimage-ok's kernel prints when the VMM enters it. */
+#define ENTERED(cmdline, initrd) "kernel entered with the zero page at 0x10000; " \
+	"command line: " cmdline " bytes; initrd: " initrd " bytes\n"
+/* A crafted kernel refused before KVM is opened: status 65 and the one
+ * line "vmm: kernel DIR/hostile-bzimage-NAME.bin REASON". */
+#define BZIMAGE_BAD(variant, what, reason) { \
+	.name = "hostile: --kernel hostile-bzimage-" variant ": " what, \
+	.chapter = 6, .args = { "--kernel", "@GUEST/hostile-bzimage-" variant }, \
+	.out = "", .status = 65, \
+	.err = { "vmm: kernel ", "/hostile-bzimage-" variant ".bin " reason "\n" }, \
+	.one_line_err = true }
+/* 64 KiB of command line: the most hostile-bzimage-ok's cmdline_size
+ * allows, 32 times Linux's 2047 bytes. */
+#define C64   "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define C1K   C64 C64 C64 C64 C64 C64 C64 C64 C64 C64 C64 C64 C64 C64 C64 C64
+#define C16K  C1K C1K C1K C1K C1K C1K C1K C1K C1K C1K C1K C1K C1K C1K C1K C1K
+#define C64K  C16K C16K C16K C16K
+
 const struct guest_case cases_hostile[] = {
 	/* ---- the port bus (chapter 4 on) ---- */
 	{
@@ -269,5 +289,110 @@ const struct guest_case cases_hostile[] = {
 	/* 256 buffers of all 16 MiB of RAM: 2^32 bytes, more than a chain
 	 * may hold (2.7.5) */
 	FRAMING_BAD("indirect-4g", "a chain of 2^32 bytes", NO_ROOM),
+
+	/* ---- malformed boot inputs (chapter 6) ---- */
+	{
+		.name = "hostile: --kernel hostile-bzimage-ok: the yardstick boots",
+		.chapter = 6, .needs_kvm = true,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok" },
+		.out = ENTERED("13", "0"), .status = 0, .no_err = true,
+	},
+	{
+		/* "setup_sects 0 means 4" (boot.rst) */
+		.name = "hostile: --kernel hostile-bzimage-setup-sects-0: 4 setup sectors",
+		.chapter = 6, .needs_kvm = true,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-setup-sects-0" },
+		.out = ENTERED("13", "0"), .status = 0, .no_err = true,
+	},
+	{
+		.name = "hostile: a 64 KiB command line, all of it in guest RAM",
+		.chapter = 6, .needs_kvm = true,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "--append", C64K },
+		.out = ENTERED("65536", "0"), .status = 0, .no_err = true,
+	},
+	{
+		.name = "hostile: a command line one byte past cmdline_size",
+		.chapter = 6,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "--append", C64K "c" },
+		.out = "", .status = 64,
+		.err = { "vmm: the command line is 65537 bytes; this kernel takes at "
+			 "most 65536\n" },
+		.one_line_err = true,
+	},
+	{
+		.name = "hostile: a 2 MiB initrd beside a crafted kernel",
+		.chapter = 6, .needs_kvm = true,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "--initrd", "@BIG" },
+		.out = ENTERED("13", "2097152"), .status = 0, .no_err = true,
+	},
+	{
+		/* the kernel needs RAM up to 16 MiB + init_size; 2 MiB more
+		 * is not room for it and the initrd */
+		.name = "hostile: --initrd too big for the RAM beside the kernel",
+		.chapter = 6,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "--initrd", "@BIG",
+			  "-m", "18M" },
+		.out = "", .status = 65,
+		.err = { "vmm: initrd ", "/BIG (2097152 bytes) does not fit in RAM "
+			 "beside the kernel\n" },
+		.one_line_err = true,
+	},
+	{
+		.name = "hostile: --kernel hostile-bzimage-ok with -m 16M",
+		.chapter = 6,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "-m", "16M" },
+		.out = "", .status = 65,
+		.err = { "vmm: kernel ", "/hostile-bzimage-ok.bin needs 17 MiB of RAM, "
+			 "more than -m gives\n" },
+		.one_line_err = true,
+	},
+	BZIMAGE_BAD("magic", "\"HdrT\"", "is not a bzImage (no HdrS header)"),
+	BZIMAGE_BAD("bootflag", "boot_flag 0", "is not a bzImage (no HdrS header)"),
+	BZIMAGE_BAD("short", "cut off after \"HdrS\"",
+		    "has no 64-bit entry point (boot protocol 0.00; 2.12 and x86-64 needed)"),
+	BZIMAGE_BAD("old", "boot protocol 2.11",
+		    "has no 64-bit entry point (boot protocol 2.11; 2.12 and x86-64 needed)"),
+	BZIMAGE_BAD("no64", "no XLF_KERNEL_64",
+		    "has no 64-bit entry point (boot protocol 2.15; 2.12 and x86-64 needed)"),
+	BZIMAGE_BAD("truncated", "syssize 4 KiB past the file's end", "is truncated"),
+	BZIMAGE_BAD("setup-sects", "255 setup sectors in 1.5 KiB", "is truncated"),
+	BZIMAGE_BAD("syssize0", "syssize 0",
+		    "has no code at its 64-bit entry point (syssize 0)"),
+	BZIMAGE_BAD("pref-wrap", "pref_address + init_size wraps past 2^64",
+		    "runs at 0xfffffffffff00000, beyond any RAM"),
+	BZIMAGE_BAD("init-size", "init_size 4 GiB - 1",
+		    "needs 4112 MiB of RAM, more than -m gives"),
+	{
+		.name = "hostile: --kernel a directory", .chapter = 6,
+		.args = { "--kernel", "@DIR" }, .out = "", .status = 66,
+		.err = { "vmm: kernel ", "/DIR is not a regular file\n" },
+		.one_line_err = true,
+	},
+	{
+		.name = "hostile: --kernel /dev/null", .chapter = 6,
+		.args = { "--kernel", "/dev/null" }, .out = "", .status = 66,
+		.err = { "vmm: kernel /dev/null is not a regular file\n" },
+		.one_line_err = true,
+	},
+	{
+		.name = "hostile: --initrd a directory", .chapter = 6,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "--initrd", "@DIR" },
+		.out = "", .status = 66,
+		.err = { "vmm: initrd ", "/DIR is not a regular file\n" },
+		.one_line_err = true,
+	},
+	{
+		.name = "hostile: --initrd an empty file", .chapter = 6,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "--initrd", "@EMPTY" },
+		.out = "", .status = 65,
+		.err = { "vmm: initrd ", "/EMPTY is empty\n" }, .one_line_err = true,
+	},
+	{
+		.name = "hostile: --initrd /dev/null", .chapter = 6,
+		.args = { "--kernel", "@GUEST/hostile-bzimage-ok", "--initrd", "/dev/null" },
+		.out = "", .status = 66,
+		.err = { "vmm: initrd /dev/null is not a regular file\n" },
+		.one_line_err = true,
+	},
 	{ .name = NULL },
 };
