@@ -96,6 +96,10 @@ else
 	no_nested "skipped: this KVM cannot boot Linux directly"
 fi
 
+# The fuzz targets (fuzz/, mk/fuzz.mk), each for a bounded number of
+# runs from its committed corpus, seed 1: the same run every time.
+run "fuzz smoke" make --no-print-directory fuzz-smoke
+
 # Faults from the host side (tests/faults): a full filesystem under the
 # disk, the disk file truncated, stdout gone, stop signals at any moment.
 run "host-side faults" python3 tests/faults/test_faults.py --vmm-dir build/asan --guests build/guests

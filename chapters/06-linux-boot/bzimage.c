@@ -103,6 +103,14 @@ static int load_protected_mode(const struct input_file *f,
 	 * likes: added to init_size unchecked, it could wrap past 2^64 to a
 	 * small end that "fits". */
 	run_at = runtime_start(hdr, KERNEL_LOAD_ADDR);
+	/* A kernel that will not be moved runs at pref_address: below the
+	 * load address it would unpack itself over the zero page, the
+	 * command line and the firmware tables we put there. */
+	if (run_at < KERNEL_LOAD_ADDR) {
+		fprintf(stderr, "vmm: kernel %s runs at 0x%llx, below 1 MiB\n",
+			f->path, (unsigned long long)run_at);
+		return EX_DATAERR;
+	}
 	if (run_at > UINT64_MAX - hdr->init_size) {
 		fprintf(stderr, "vmm: kernel %s runs at 0x%llx, beyond any RAM\n",
 			f->path, (unsigned long long)run_at);

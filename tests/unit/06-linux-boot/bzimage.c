@@ -253,6 +253,23 @@ START_TEST(test_bzimage_pref_address_wraps)
 END_TEST
 
 /*
+ * A kernel that is not relocatable runs at pref_address, wherever that
+ * is. Below the load address (1 MiB) lie the zero page, the command
+ * line and the ACPI tables: it would unpack itself over them.
+ */
+START_TEST(test_bzimage_runs_below_1mib)
+{
+	struct kernel_spec spec = good_kernel();
+
+	spec.relocatable = 0;
+	spec.pref_address = 0;
+	expect_spec_fails(&spec, EX_DATAERR, "non-relocatable, pref_address 0");
+	spec.pref_address = 0x100000 - 0x1000;
+	expect_spec_fails(&spec, EX_DATAERR, "non-relocatable, pref_address 1 MiB - 4 KiB");
+}
+END_TEST
+
+/*
  * The 64-bit entry point is KERNEL_ENTRY64_OFFSET (0x200) bytes into
  * the protected-mode part: a part that ends at or before it (syssize 0
  * and nothing after the setup sectors, say) has no code to run there,
@@ -417,6 +434,7 @@ void add_bzimage_tests(Suite *s)
 	tcase_add_test(tc, test_bzimage_init_size_beyond_ram);
 	tcase_add_test(tc, test_bzimage_runtime_start);
 	tcase_add_test(tc, test_bzimage_pref_address_wraps);
+	tcase_add_test(tc, test_bzimage_runs_below_1mib);
 	tcase_add_test(tc, test_bzimage_no_protected_mode_part);
 	tcase_add_test(tc, test_bzimage_missing_file);
 	tcase_add_test(tc, test_bzimage_empty_file);
