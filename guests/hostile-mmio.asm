@@ -61,6 +61,13 @@ RAM_END     equ 0x1000000	; -m 16M
 DATA        equ 0x210000
 SHM_NONE    equ 0xffffffff	; SHMLen and SHMBase of a missing region
 WINDOW_END  equ VIRTIO_MMIO_BASE + VIRTIO_MMIO_SLOTS * VIRTIO_MMIO_SIZE
+; The device statuses swept (2.1), as the driver brings the device up.
+S_ACK       equ VIRTIO_S_ACKNOWLEDGE
+S_DRIVER    equ S_ACK | VIRTIO_S_DRIVER
+S_FEATURES  equ S_DRIVER | VIRTIO_S_FEATURES_OK
+S_LIVE      equ S_FEATURES | VIRTIO_S_DRIVER_OK
+S_BROKEN    equ S_LIVE | VIRTIO_S_NEEDS_RESET
+S_FAILED    equ S_DRIVER | VIRTIO_S_FAILED
 
 start:
 	mov eax, VIRTIO_ID_BLOCK
@@ -73,17 +80,17 @@ start:
 	mov dword [r12 + VIRTIO_REG_STATUS], 0		; 00
 	xor eax, eax
 	call sweep_state
-	mov dword [r12 + VIRTIO_REG_STATUS], VIRTIO_S_ACKNOWLEDGE	; 01
-	mov eax, VIRTIO_S_ACKNOWLEDGE
+	mov dword [r12 + VIRTIO_REG_STATUS], S_ACK		; 01
+	mov eax, S_ACK
 	call sweep_state
-	mov dword [r12 + VIRTIO_REG_STATUS], VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER
-	mov eax, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER			; 03
+	mov dword [r12 + VIRTIO_REG_STATUS], S_DRIVER		; 03
+	mov eax, S_DRIVER
 	call sweep_state
 	xor eax, eax					; 0b
 	call virtio_negotiate
 	mov rsi, refused
 	jc fail
-	mov eax, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK
+	mov eax, S_FEATURES
 	call sweep_state
 
 	xor eax, eax					; 0f
@@ -92,7 +99,7 @@ start:
 	jc fail
 	call plain_read
 	mov byte [exp_ready], 1
-	mov eax, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK
+	mov eax, S_LIVE
 	call sweep_state
 	call plain_read
 	mov rsi, request_ok
@@ -106,7 +113,7 @@ start:
 	mov r11d, VIRTQ_DESC_F_WRITE
 	call blk_request
 	mov byte [exp_interrupt], VIRTIO_INT_CONFIG
-	mov eax, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK | VIRTIO_S_NEEDS_RESET
+	mov eax, S_BROKEN
 	call sweep_state
 
 	xor ebx, ebx			; all ones into every register
@@ -124,11 +131,11 @@ start:
 	call puts
 
 	mov dword [r12 + VIRTIO_REG_STATUS], 0		; 83
-	mov dword [r12 + VIRTIO_REG_STATUS], VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER
-	mov dword [r12 + VIRTIO_REG_STATUS], VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FAILED
+	mov dword [r12 + VIRTIO_REG_STATUS], S_DRIVER
+	mov dword [r12 + VIRTIO_REG_STATUS], S_FAILED
 	mov byte [exp_ready], 0
 	mov byte [exp_interrupt], 0
-	mov eax, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FAILED
+	mov eax, S_FAILED
 	call sweep_state
 
 	test r15d, r15d
