@@ -202,9 +202,12 @@ static uint32_t read_register(struct virtio_device *dev, uint64_t offset)
 	case VIRTIO_MMIO_INTERRUPT_STATUS: return dev->interrupt_status;
 	case VIRTIO_MMIO_STATUS:	return dev->status;
 	case VIRTIO_MMIO_CONFIG_GENERATION: return dev->config_generation;
-	/* No shared memory regions: their length reads as -1 (4.2.2). */
+	/* No shared memory regions: a region that does not exist has
+	 * length and base -1 (4.2.2). */
 	case VIRTIO_MMIO_SHM_LEN_LOW:
-	case VIRTIO_MMIO_SHM_LEN_HIGH:	return 0xffffffff;
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+	case VIRTIO_MMIO_SHM_BASE_LOW:
+	case VIRTIO_MMIO_SHM_BASE_HIGH:	return 0xffffffff;
 	default:			return 0; /* write-only or reserved */
 	}
 }

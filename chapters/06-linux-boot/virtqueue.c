@@ -185,9 +185,10 @@ static int walk_chain(const struct guest_memory *mem, const struct virtq *vq,
 				*why = "indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC";
 				return -1;
 			}
-			/* An indirect descriptor is the whole chain (2.7.5.3.1). */
-			if (d.flags & VRING_DESC_F_NEXT || chain->count) {
-				*why = "indirect descriptor inside a chain";
+			/* An indirect descriptor ends the chain: direct ones may
+			 * come before it, none after (2.7.5.3.1, 2.7.5.3.2). */
+			if (d.flags & VRING_DESC_F_NEXT) {
+				*why = "indirect descriptor with NEXT";
 				return -1;
 			}
 			return walk_indirect(mem, chain, &d, why);

@@ -276,7 +276,7 @@ const struct guest_case cases_hostile[] = {
 		   LABEL_READ),
 	FRAMING_OK("indirect-16-entries", "a table twice the queue's size", LABEL_READ),
 	FRAMING_BAD("indirect-with-next", "INDIRECT and NEXT in one descriptor",
-		    "indirect descriptor inside a chain"),
+		    "indirect descriptor with NEXT"),
 	FRAMING_BAD("indirect-nested", "a table inside a table", "nested indirect table"),
 	FRAMING_BAD("indirect-no-feature", "a table, the feature not accepted",
 		    "indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC"),

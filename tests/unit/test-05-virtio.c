@@ -456,15 +456,29 @@ START_TEST(test_pop_indirect_with_next)
 }
 END_TEST
 
+/* "The device MUST handle the case of zero or more normal chained
+ * descriptors followed by a single descriptor with
+ * flags&VIRTQ_DESC_F_INDIRECT" (2.7.5.3.2): the chain is the direct
+ * buffers, then the table's. */
 START_TEST(test_pop_indirect_after_direct)
 {
 	struct virtq vq = make_vq(QSIZE);
+	struct virtq_chain chain;
+	const char *why = NULL;
 
 	set_desc(desc_at(DESC_ADDR), 0, BUF_ADDR, 16, VRING_DESC_F_NEXT, 1);
-	set_desc(desc_at(DESC_ADDR), 1, TABLE_ADDR, 16, VRING_DESC_F_INDIRECT, 0);
-	set_desc(desc_at(TABLE_ADDR), 0, BUF_ADDR, 16, 0, 0);
+	set_desc(desc_at(DESC_ADDR), 1, TABLE_ADDR, 2 * sizeof(struct vring_desc),
+		 VRING_DESC_F_INDIRECT, 0);
+	set_desc(desc_at(TABLE_ADDR), 0, BUF_ADDR + 0x100, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	set_desc(desc_at(TABLE_ADDR), 1, BUF_ADDR + 0x800, 1, VRING_DESC_F_WRITE, 0);
 	offer(QSIZE, 0);
-	expect_broken(&vq);
+	ck_assert_int_eq(virtq_pop(&mem, &vq, &chain, &why), VIRTQ_GOT_CHAIN);
+	ck_assert_uint_eq(chain.count, 3);
+	ck_assert_uint_eq(chain.buf[0].addr, BUF_ADDR);
+	ck_assert(!chain.buf[0].writable);
+	ck_assert_uint_eq(chain.buf[1].addr, BUF_ADDR + 0x100);
+	ck_assert(chain.buf[1].writable);
+	ck_assert_uint_eq(chain.buf[2].addr, BUF_ADDR + 0x800);
 }
 END_TEST
 
