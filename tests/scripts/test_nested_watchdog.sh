@@ -77,6 +77,7 @@ freeze_once() {
 	STATUS=$?
 	runner=""
 	[ -n "$stopped_at" ] || fail "the command never started (stderr: $(cat "$TMP/err"))"
+	echo "$CASE: QEMU stopped; the freeze was seen ${DETECT_S:-never} s later (stall time $STALL s); status $STATUS"
 }
 
 CASE="a freeze, then a retry that passes"
